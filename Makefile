@@ -1,0 +1,31 @@
+# The README's two commands: `make study` (the main job) and `make test`.
+# Each sets itself up on a fresh machine: a .venv with wxtime and what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.wxtime-installed
+
+.PHONY: study test setup lint format clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+study: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/wxtime study --output reports/noon_study.html
+
+test: $(STAMP)
+	$(BIN)/ruff check wxtime tests benchmarks
+	$(BIN)/ruff format --check wxtime tests benchmarks
+	MPLBACKEND=Agg $(BIN)/python -m pytest
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix wxtime tests benchmarks
+	$(BIN)/ruff format wxtime tests benchmarks
+
+clean:
+	rm -rf reports .pytest_cache .ruff_cache

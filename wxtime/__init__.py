@@ -1,0 +1,23 @@
+"""wxtime: when should a WeChat official account push?
+
+Models open and read rates by send hour, compares push slots with A/B tests
+that treat the push as the unit, and chooses slots with bandits.
+"""
+
+from .schema import PushDataError, read_pushes, validate_pushes
+from .simulate import Audience, Study, campus_jobs, night_owl, simulate_rotation, simulate_split
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Audience",
+    "PushDataError",
+    "Study",
+    "__version__",
+    "campus_jobs",
+    "night_owl",
+    "read_pushes",
+    "simulate_rotation",
+    "simulate_split",
+    "validate_pushes",
+]

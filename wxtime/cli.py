@@ -1,0 +1,184 @@
+"""The ``wxtime`` command line.
+
+Every subcommand reads files through the same validator as the Python API;
+bad input ends with a message naming the file, row and column on stderr and
+exit status 2 (no traceback). Outputs are written atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .schema import PushDataError, parse_columns_option, read_pushes
+
+EXIT_BAD_INPUT = 2
+
+
+def _add_input_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--columns",
+        help="map wxtime names to your headers, e.g. delivered=sent,slot=hour",
+    )
+    parser.add_argument("--tz", default="Asia/Shanghai", help="timezone of naive send times")
+    parser.add_argument("--encoding", help="file encoding (default UTF-8; exports may be gbk)")
+    parser.add_argument("--sep", help="CSV delimiter (default: detected)")
+    parser.add_argument(
+        "--loose-funnel",
+        action="store_true",
+        help="'read' counts all reads (shares, Moments): do not require read <= opened",
+    )
+
+
+def _read(args) -> object:
+    return read_pushes(
+        args.file,
+        columns=parse_columns_option(args.columns),
+        tz=args.tz,
+        encoding=args.encoding,
+        sep=args.sep,
+        strict_funnel=not args.loose_funnel,
+    )
+
+
+def _cmd_validate(args) -> int:
+    pushes = _read(args)
+    info = {
+        "file": str(args.file),
+        "rows": len(pushes),
+        "level": pushes.attrs.get("level"),
+        "slots": sorted(pushes["slot"].unique().tolist()),
+        "columns": list(pushes.columns),
+    }
+    if "sent_at" in pushes.columns:
+        info["first"] = pushes["sent_at"].min().isoformat()
+        info["last"] = pushes["sent_at"].max().isoformat()
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False))
+    else:
+        print(f"{info['file']}: OK, {info['rows']} rows ({info['level']} level)")
+        if "first" in info:
+            print(f"  sent from {info['first']} to {info['last']}")
+        print(f"  slots: {', '.join(info['slots'])}")
+        print(f"  columns: {', '.join(info['columns'])}")
+    return 0
+
+
+def _cmd_data(args) -> int:
+    from .datasets import data_dir, make_noon_study, write_study
+
+    if args.action == "regenerate":
+        out = Path(args.output) if args.output else data_dir()
+        for path in write_study(make_noon_study(), out):
+            print(f"wrote {path}")
+    else:
+        print(data_dir())
+    return 0
+
+
+def _cmd_simulate(args) -> int:
+    from .datasets import write_study
+    from .simulate import campus_jobs, night_owl, simulate_rotation, simulate_split
+
+    audience = {"campus_jobs": campus_jobs, "night_owl": night_owl}[args.audience]()
+    slots = [s.strip() for s in args.slots.split(",") if s.strip()]
+    if args.design == "split":
+        study = simulate_split(audience, slots, days=args.days or 14, seed=args.seed)
+    else:
+        study = simulate_rotation(
+            audience,
+            slots,
+            design=args.design,
+            days_per_slot=args.days_per_slot,
+            rounds=args.rounds,
+            days=args.days,
+            seed=args.seed,
+        )
+    for path in write_study(study, args.output, name=args.name):
+        print(f"wrote {path}")
+    best = study.truth.loc[study.truth["open_rate"].idxmax(), "slot"]
+    print(f"seed {study.seed}; true best slot for open rate: {best}")
+    return 0
+
+
+def _cmd_study(args) -> int:
+    from .report import run_study
+
+    result = run_study(args.file, output=args.output, metric=args.metric, lang=args.lang, seed=args.seed)
+    print(f"wrote {result['html']}")
+    print(f"wrote {result['json']}")
+    print(result["verdict"])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wxtime",
+        description="When should a WeChat official account push? Rates by send hour, "
+        "A/B and bandit analyses of push slots.",
+    )
+    parser.add_argument("--version", action="version", version=f"wxtime {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check a push file and summarise it")
+    p.add_argument("file", type=Path)
+    _add_input_options(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("data", help="the shipped data sets")
+    p.add_argument(
+        "action",
+        choices=["regenerate", "path"],
+        help="regenerate the replica study, or print the data folder",
+    )
+    p.add_argument("-o", "--output", help="folder to write to (default: the data folder)")
+    p.set_defaults(func=_cmd_data)
+
+    p = sub.add_parser("simulate", help="simulate a study with known truth")
+    p.add_argument("--audience", choices=["campus_jobs", "night_owl"], default="campus_jobs")
+    p.add_argument("--design", choices=["blocked", "randomized", "split"], default="blocked")
+    p.add_argument("--slots", default="07:30,12:00,18:00,21:00,22:30")
+    p.add_argument("--days-per-slot", type=int, default=7)
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--days", type=int, help="study length (randomized and split designs)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--name", default="study", help="file name stem")
+    p.add_argument("-o", "--output", default=".", help="folder to write to")
+    p.set_defaults(func=_cmd_simulate)
+
+    p = sub.add_parser("study", help="the full push-time study and its report (the main job)")
+    p.add_argument("file", nargs="?", type=Path, help="push file (default: the shipped replica study)")
+    p.add_argument("-o", "--output", default="reports/noon_study.html", help="HTML report path")
+    p.add_argument("--metric", choices=["open", "read", "read_through"], default="open")
+    p.add_argument("--lang", choices=["en", "zh"], default="en")
+    p.add_argument("--seed", type=int, default=0, help="seed for the simulation parts")
+    p.set_defaults(func=_cmd_study)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except PushDataError as exc:
+        print(f"wxtime: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ValueError as exc:  # bad option values (e.g. --columns syntax)
+        print(f"wxtime: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"wxtime: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
