@@ -68,6 +68,30 @@ def _cmd_validate(args) -> int:
     return 0
 
 
+def _cmd_analyze(args) -> int:
+    from .rates import METRICS, estimate_rates
+
+    pushes = _read(args)
+    rates = estimate_rates(pushes, args.metric, interval=args.interval, seed=args.seed)
+    result = rates.to_dict()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    table = rates.summary.drop(columns=["slot_hour"]).copy()
+    for column in ("rate", "ci_low", "ci_high", "rate_shrunk", "shrunk_low", "shrunk_high"):
+        table[column] = (100 * table[column]).map("{:.2f}%".format)
+    table["expected_loss"] = (100 * table["expected_loss"]).map("{:.2f} pp".format)
+    table["p_best"] = table["p_best"].map("{:.3f}".format)
+    print(f"{METRICS[args.metric][2]} by slot ({args.file}); interval: {rates.note}")
+    print(table.to_string(index=False))
+    best = rates.summary.set_index("slot").loc[rates.best_slot]
+    print(
+        f"recommended slot: {rates.best_slot} (P(best) {best['p_best']:.2f}, "
+        f"expected loss {100 * best['expected_loss']:.2f} pp)"
+    )
+    return 0
+
+
 def _cmd_data(args) -> int:
     from .datasets import data_dir, make_noon_study, write_study
 
@@ -129,6 +153,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("analyze", help="rates by slot and the recommended slot")
+    p.add_argument("file", type=Path)
+    _add_input_options(p)
+    p.add_argument("--metric", choices=["open", "read", "read_through", "click", "share"], default="open")
+    p.add_argument(
+        "--interval",
+        choices=["quasi", "robust", "wilson", "jeffreys", "beta"],
+        default="quasi",
+        help="push-level (quasi, robust) or reader-level binomial interval",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the P(best) draws")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("data", help="the shipped data sets")
     p.add_argument(

@@ -189,7 +189,7 @@ def format_slot(hour: float) -> str:
 
 
 def slot_to_hour(slot: object) -> float:
-    """Parse a slot (``12``, ``"12"``, ``"12:30"``, WeChat ``ref_hour`` ``1200``) to hours.
+    """Parse a slot (``12``, ``7.5``, ``"12"``, ``"12:30"``, WeChat ``ref_hour`` ``1200``) to hours.
 
     Raises ``ValueError`` for anything else.
 
@@ -198,9 +198,11 @@ def slot_to_hour(slot: object) -> float:
     >>> slot_to_hour("07:30"), slot_to_hour(12), slot_to_hour("2230"), slot_to_hour(1200)
     (7.5, 12.0, 22.5, 12.0)
     """
-    if isinstance(slot, (int, np.integer)) or (
-        isinstance(slot, (float, np.floating)) and float(slot).is_integer()
-    ):
+    if isinstance(slot, (float, np.floating)) and not float(slot).is_integer():
+        if 0 <= slot < 24:
+            return float(slot)  # a fractional hour: 7.5 is 07:30
+        raise ValueError(f"slot {slot!r} is not an hour of day")
+    if isinstance(slot, (int, np.integer)) or isinstance(slot, (float, np.floating)):
         value = int(slot)
         if 0 <= value <= 23:
             return float(value)

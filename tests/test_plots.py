@@ -1,0 +1,59 @@
+"""Plots return their axes, draw on the axes they are given, and never call plt.show()."""
+
+import warnings
+
+import matplotlib.pyplot as plt
+import pytest
+
+from wxtime import plots
+from wxtime.datasets import load_noon_curves, load_noon_study, make_noon_study
+from wxtime.rates import RateModel, estimate_rates, funnel_table, rates_by_weekday, read_curves
+
+
+@pytest.fixture(scope="module")
+def pushes():
+    return load_noon_study()
+
+
+def _calls(pushes):
+    rates = estimate_rates(pushes)
+    return {
+        "rates": lambda ax: plots.plot_rates(rates, ax=ax),
+        "p_best": lambda ax: plots.plot_p_best(rates, ax=ax),
+        "funnel": lambda ax: plots.plot_funnel(funnel_table(pushes), ax=ax),
+        "heatmap": lambda ax: plots.plot_heatmap(rates_by_weekday(pushes), ax=ax),
+        "curves": lambda ax: plots.plot_read_curves(read_curves(load_noon_curves(), pushes), ax=ax),
+        "adjusted": lambda ax: plots.plot_adjusted_rates(RateModel().fit(pushes), ax=ax),
+        "study": lambda ax: plots.plot_study(make_noon_study(), ax=ax),
+    }
+
+
+@pytest.mark.parametrize("name", ["rates", "p_best", "funnel", "heatmap", "curves", "adjusted", "study"])
+def test_plot_draws_on_the_given_axes_and_returns_them(pushes, name, monkeypatch):
+    monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show() called"))
+    _, ax = plt.subplots()
+    assert _calls(pushes)[name](ax) is ax
+    assert ax.has_data() or ax.images
+    assert _calls(pushes)[name](None) is not None
+
+
+def test_chinese_labels_or_a_clear_fallback(pushes):
+    rates = estimate_rates(pushes)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ax = plots.plot_rates(rates, lang="zh")
+    if plots.cjk_font() is None:
+        assert any("CJK font" in str(w.message) for w in caught)
+        assert ax.get_xlabel() == "send slot"
+    else:
+        assert ax.get_xlabel() == "推送时段"
+
+
+def test_truth_overlay_and_labels(pushes):
+    from wxtime.datasets import load_noon_truth
+
+    ax = plots.plot_rates(estimate_rates(pushes), truth=load_noon_truth())
+    assert "true rate" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert plots.label("open", "zh") == "打开率"
+    with pytest.raises(ValueError):
+        plots.resolve_lang("fr")
