@@ -69,3 +69,54 @@ def test_study_writes_html_and_json(tmp_path, lang):
     assert len(summary["data_sha256"]) == 64
     text = target.read_text()
     assert "data:image/png;base64," in text and html.escape(summary["verdict"]) in text
+
+
+def test_analyze_json_on_the_replica_picks_noon_from_the_data(capsys):
+    from wxtime.datasets import data_dir
+
+    assert main(["analyze", str(data_dir() / "noon_study.csv"), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["best_slot"] == "12:00" and result["metric"] == "open"
+    assert result["design"] == "blocked" and result["decision"] in {"winner", "inconclusive"}
+    slot = result["slots"][0]
+    for key in (
+        "slot",
+        "pushes",
+        "delivered",
+        "successes",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "rate_shrunk",
+        "p_best",
+    ):
+        assert key in slot
+    assert {"name", "comparison", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted"} <= set(
+        result["tests"][0]
+    )
+
+
+def test_analyze_on_a_file_aggregated_per_slot(tmp_path, capsys):
+    path = tmp_path / "agg.csv"
+    path.write_text("hour,sent,opened,clicked\n9,5000,300,60\n12,5200,390,80\n21,4800,310,70\n")
+    args = [
+        "analyze",
+        str(path),
+        "--columns",
+        "slot=hour,delivered=sent,read=clicked",
+        "--metric",
+        "read",
+        "--json",
+    ]
+    assert main(args) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["design"] == "slot-level" and result["decision"] == "inconclusive"
+    assert "binomial" in result["interval"]
+
+
+def test_analyze_text_output_names_the_design_and_the_pick(capsys):
+    from wxtime.datasets import data_dir
+
+    assert main(["analyze", str(data_dir() / "noon_study.csv"), "--naive"]) == 0
+    out = capsys.readouterr().out
+    assert "design: blocked" in out and "recommended slot: 12:00" in out and "naive_reader_z" in out

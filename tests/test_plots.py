@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from wxtime import plots
+from wxtime.abtest import compare_slots
 from wxtime.datasets import load_noon_curves, load_noon_study, make_noon_study
 from wxtime.rates import RateModel, estimate_rates, funnel_table, rates_by_weekday, read_curves
 
@@ -25,10 +26,13 @@ def _calls(pushes):
         "curves": lambda ax: plots.plot_read_curves(read_curves(load_noon_curves(), pushes), ax=ax),
         "adjusted": lambda ax: plots.plot_adjusted_rates(RateModel().fit(pushes), ax=ax),
         "study": lambda ax: plots.plot_study(make_noon_study(), ax=ax),
+        "differences": lambda ax: plots.plot_differences(compare_slots(pushes, n_permutations=0), ax=ax),
     }
 
 
-@pytest.mark.parametrize("name", ["rates", "p_best", "funnel", "heatmap", "curves", "adjusted", "study"])
+@pytest.mark.parametrize(
+    "name", ["rates", "p_best", "funnel", "heatmap", "curves", "adjusted", "study", "differences"]
+)
 def test_plot_draws_on_the_given_axes_and_returns_them(pushes, name, monkeypatch):
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show() called"))
     _, ax = plt.subplots()

@@ -5,7 +5,15 @@ that treat the push as the unit, and chooses slots with bandits.
 """
 
 from .schema import PushDataError, read_pushes, validate_pushes
-from .simulate import Audience, Study, campus_jobs, night_owl, simulate_rotation, simulate_split
+from .simulate import (
+    Audience,
+    Study,
+    campus_jobs,
+    night_owl,
+    null_audience,
+    simulate_rotation,
+    simulate_split,
+)
 
 __version__ = "0.1.0"
 
@@ -16,6 +24,7 @@ __all__ = [
     "__version__",
     "campus_jobs",
     "night_owl",
+    "null_audience",
     "read_pushes",
     "simulate_rotation",
     "simulate_split",

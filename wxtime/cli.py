@@ -69,13 +69,36 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_analyze(args) -> int:
+    from .abtest import compare_slots, detect_design
     from .rates import METRICS, estimate_rates
 
     pushes = _read(args)
     rates = estimate_rates(pushes, args.metric, interval=args.interval, seed=args.seed)
     result = rates.to_dict()
+    comparison = None
+    if detect_design(pushes) != "slot-level" and pushes["slot"].nunique() > 1:
+        comparison = compare_slots(
+            pushes, args.metric, reference=args.reference, alpha=args.alpha, naive=args.naive, seed=args.seed
+        )
+        result.update(
+            {
+                k: v
+                for k, v in comparison.to_dict().items()
+                if k in ("decision", "design", "tests", "verdict", "plan")
+            }
+        )
+        result["best_slot"] = comparison.best_slot
+    else:
+        result.update(
+            {
+                "decision": "inconclusive",
+                "design": "slot-level",
+                "tests": [],
+                "verdict": "one row per slot: no push-level test is possible; the pick is descriptive only",
+            }
+        )
     if args.json:
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps(result, ensure_ascii=False, default=float))
         return 0
     table = rates.summary.drop(columns=["slot_hour"]).copy()
     for column in ("rate", "ci_low", "ci_high", "rate_shrunk", "shrunk_low", "shrunk_high"):
@@ -84,11 +107,15 @@ def _cmd_analyze(args) -> int:
     table["p_best"] = table["p_best"].map("{:.3f}".format)
     print(f"{METRICS[args.metric][2]} by slot ({args.file}); interval: {rates.note}")
     print(table.to_string(index=False))
-    best = rates.summary.set_index("slot").loc[rates.best_slot]
-    print(
-        f"recommended slot: {rates.best_slot} (P(best) {best['p_best']:.2f}, "
-        f"expected loss {100 * best['expected_loss']:.2f} pp)"
-    )
+    if comparison is not None:
+        print(f"\ndesign: {comparison.design}")
+        tests = comparison.tests.drop(columns=["recommended"]).copy()
+        print(tests.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        for row in comparison.health.itertuples():
+            if row.status != "ok":
+                print(f"check {row.check}: {row.status}: {row.detail}")
+    print(f"\nrecommended slot: {result['best_slot']} ({result['decision']})")
+    print(result["verdict"])
     return 0
 
 
@@ -164,7 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
         default="quasi",
         help="push-level (quasi, robust) or reader-level binomial interval",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of the P(best) draws")
+    p.add_argument("--reference", help="compare every slot with this one (default: the best)")
+    p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument("--naive", action="store_true", help="also show the reader-level z-test (labelled)")
+    p.add_argument("--seed", type=int, default=0, help="seed of everything random (permutations, P(best))")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_analyze)
 
@@ -207,6 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:  # e.g. piped into head
+        return 0
     except PushDataError as exc:
         print(f"wxtime: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -19,6 +19,7 @@ __all__ = [
     "cjk_font",
     "label",
     "plot_adjusted_rates",
+    "plot_differences",
     "plot_funnel",
     "plot_heatmap",
     "plot_p_best",
@@ -49,6 +50,7 @@ LABELS = {
     "opened": ("opened", "打开"),
     "rate": ("rate", "比率"),
     "rates_by_slot": ("{metric} by send slot", "各推送时段的{metric}"),
+    "difference": ("difference from {ref} (pp, 95% CI)", "与{ref}的差（百分点，95%区间）"),
 }
 WEEKDAYS = {
     "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
@@ -185,6 +187,43 @@ def plot_adjusted_rates(model, ax=None, lang: str = "en"):
     ax.set_title(label("rates_by_slot", lang, metric=label(model.metric, lang)))
     _percent(ax)
     ax.grid(axis="y", alpha=0.3)
+    return ax
+
+
+def plot_differences(result, ax=None, lang: str = "en"):
+    """Forest plot: each slot's difference from the reference with its interval (an ``ABResult``).
+
+    Filled markers are significant after Holm adjustment at the result's alpha.
+    """
+    lang = resolve_lang(lang)
+    ax = _axes(ax, lang)
+    table = result.summary
+    y = np.arange(len(table))[::-1]
+    significant = table["p_holm"] < result.alpha
+    ax.errorbar(
+        100 * table["difference"],
+        y,
+        xerr=[
+            100 * (table["difference"] - table["diff_low"]),
+            100 * (table["diff_high"] - table["difference"]),
+        ],
+        fmt="none",
+        ecolor="tab:gray",
+        capsize=4,
+    )
+    ax.scatter(100 * table["difference"][significant], y[significant.to_numpy()], color="tab:red", zorder=3)
+    ax.scatter(
+        100 * table["difference"][~significant],
+        y[~significant.to_numpy()],
+        facecolor="white",
+        edgecolor="tab:gray",
+        zorder=3,
+    )
+    ax.axvline(0, color="k", lw=1)
+    ax.set_yticks(y, table["slot"])
+    ax.set_xlabel(label("difference", lang, ref=result.reference))
+    ax.set_ylabel(label("slot", lang))
+    ax.grid(axis="x", alpha=0.3)
     return ax
 
 

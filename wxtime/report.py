@@ -55,6 +55,7 @@ def figure_to_img(fig, alt: str = "") -> str:
 
 def study_results(pushes: pd.DataFrame, metric: str = "open", seed: int = 0) -> dict:
     """Everything the study report shows, as DataFrames and small objects."""
+    from .abtest import compare_slots, detect_design
     from .rates import RateModel, estimate_rates, funnel_table, kpi_scorecard
 
     rates = estimate_rates(pushes, metric, seed=seed)
@@ -63,29 +64,35 @@ def study_results(pushes: pd.DataFrame, metric: str = "open", seed: int = 0) -> 
         "funnel": funnel_table(pushes),
         "scorecard": kpi_scorecard(pushes),
     }
+    if detect_design(pushes) != "slot-level" and pushes["slot"].nunique() > 1:
+        results["ab"] = compare_slots(pushes, metric, naive=True, seed=seed)
     controls = [c for c in ("weekday", "trend") if "sent_at" in pushes.columns]
     if pushes.attrs.get("level") != "slot" and len(pushes) > pushes["slot"].nunique() + len(controls) + 8:
         results["model"] = RateModel(metric, controls=controls).fit(pushes)
     return results
 
 
-def _verdict(rates) -> tuple[str, str]:
+def _verdict(results: dict) -> tuple[str, str]:
+    """The decision and the sentence at the top of the report."""
+    rates = results["rates"]
+    if "ab" in results:
+        ab = results["ab"]
+        return ab.decision, f"Best slot for {METRICS_LABEL[rates.metric]}: {ab.best_slot}. {ab.verdict}"
     table = rates.summary.set_index("slot")
     best = rates.best_slot
-    p_best = table.loc[best, "p_best"]
-    loss_pp = table.loc[best, "expected_loss"] * 100
-    pushes = int(table["pushes"].sum())
-    decision = "winner" if p_best >= 0.95 else "inconclusive"
-    text = (
-        f"Best slot for {rates.metric} rate: {best} "
-        f"(P(best) {p_best:.2f}, expected loss {loss_pp:.2f} pp, {pushes} pushes). "
+    return "inconclusive", (
+        f"Best slot for {METRICS_LABEL[rates.metric]}: {best} (P(best) {table.loc[best, 'p_best']:.2f}); "
+        "the data have one row per slot, so no push-level test is possible."
     )
-    if decision == "winner":
-        text += f"Decision: push at {best}."
-    else:
-        text += f"{best} leads, but the evidence is not conclusive yet (P(best) < 0.95): keep testing."
-    return decision, text
 
+
+METRICS_LABEL = {
+    "open": "open rate",
+    "read": "read rate",
+    "read_through": "read-through",
+    "click": "click rate",
+    "share": "share rate",
+}
 
 _CSS = """
 body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,"Noto Sans CJK SC",sans-serif;max-width:960px;
@@ -128,6 +135,19 @@ def render_html(pushes: pd.DataFrame, results: dict, meta: dict, lang: str = "en
         figure_to_img(plot_funnel(results["funnel"], lang=lang).figure, alt="funnel by slot"),
         html_table(results["funnel"]),
     ]
+    if "ab" in results:
+        ab = results["ab"]
+        parts += [
+            "<h2>Is the best slot really better? (A/B analysis)</h2>",
+            f"<p>Design detected: <b>{esc(ab.design)}</b>. {esc(ab.verdict)}</p>",
+            figure_to_img(ab.plot(lang=lang).figure, alt="differences from the best slot"),
+            html_table(ab.summary),
+            "<p>Every test run (recommended ones first; the reader-level z-test is shown to make the point "
+            "that it is invalid for a rotation):</p>",
+            html_table(ab.tests),
+            "<p>Health checks:</p>",
+            html_table(ab.health),
+        ]
     if "model" in results:
         model = results["model"]
         parts += [
@@ -165,8 +185,9 @@ def run_study(
     pushes = read_pushes(path)
     results = study_results(pushes, metric=metric, seed=seed)
     rates = results["rates"]
-    decision, verdict = _verdict(rates)
-    best = rates.summary.set_index("slot").loc[rates.best_slot]
+    decision, verdict = _verdict(results)
+    best_slot = results["ab"].best_slot if "ab" in results else rates.best_slot
+    best = rates.summary.set_index("slot").loc[best_slot]
     meta = {
         "title": "wxtime push-time study",
         "verdict": verdict,
@@ -178,13 +199,15 @@ def run_study(
     }
     html_text = render_html(pushes, results, meta, lang=lang)
     summary = {
-        "best_slot": rates.best_slot,
+        "best_slot": best_slot,
         "metric": metric,
         "decision": decision,
         "p_best": float(best["p_best"]),
         "expected_loss": float(best["expected_loss"]),
         "verdict": verdict,
         "slots": rates.to_dict()["slots"],
+        "design": results["ab"].design if "ab" in results else "slot-level",
+        "tests": results["ab"].to_dict()["tests"] if "ab" in results else [],
         "data": str(path),
         "data_sha256": meta["data_sha256"],
         "seed": seed,

@@ -54,6 +54,7 @@ __all__ = [
     "blocked_schedule",
     "campus_jobs",
     "night_owl",
+    "null_audience",
     "randomized_schedule",
     "simulate_rotation",
     "simulate_split",
@@ -80,8 +81,9 @@ class Audience:
     peaks : tuple of (hour, weight, concentration)
         Attention bumps. Concentration 40 is about +-35 minutes wide, 12 about
         +-1 h.
-    floor : float
-        Background attention (higher by day than at night).
+    floor, floor_daytime : float
+        Background attention, and the share of it that follows the day
+        (0 makes it flat around the clock).
     open_intensity : float
         ``lambda``: scales every open rate.
     burial_hours : float
@@ -121,6 +123,7 @@ class Audience:
     name: str = "campus_jobs"
     peaks: tuple = ((7.4, 0.6, 12.0), (12.6, 1.0, 40.0), (20.0, 0.85, 25.0), (22.8, 0.98, 40.0))
     floor: float = 0.04
+    floor_daytime: float = 0.7
     open_intensity: float = 0.075
     burial_hours: float = 2.0
     crowd_peak: float = 18.5
@@ -147,7 +150,7 @@ class Audience:
     def attention(self, hour) -> np.ndarray:
         """Relative attention of followers at an hour of day (0-24, fractional)."""
         hour = np.asarray(hour, dtype=float)
-        total = self.floor * (0.3 + 0.7 * _von_mises(hour, 14.0, 1.5))
+        total = self.floor * (1 - self.floor_daytime + self.floor_daytime * _von_mises(hour, 14.0, 1.5))
         for centre, weight, concentration in self.peaks:
             total = total + weight * _von_mises(hour, centre, concentration)
         return total
@@ -306,6 +309,42 @@ def night_owl() -> Audience:
         name="night_owl",
         peaks=((8.5, 0.3, 12.0), (12.6, 0.45, 40.0), (20.0, 0.7, 25.0), (23.2, 1.0, 30.0)),
     )
+
+
+def null_audience(open_rate: float = 0.065, base: Audience | None = None) -> Audience:
+    """An audience for which every slot is truly equal (A/A studies).
+
+    Attention is flat around the clock, nobody else's pushes compete, and
+    read-through does not depend on the hour; content noise, weekday effects
+    and follower growth stay as in ``base`` (default :func:`campus_jobs`), so
+    A/A studies are as noisy as real ones.
+
+    Examples
+    --------
+    >>> truth = null_audience().truth(["07:30", "12:00", "21:00"])
+    >>> truth["open_rate"].round(4).tolist()
+    [0.065, 0.065, 0.065]
+    """
+    base = base or campus_jobs()
+    flat = base.replace(
+        name="null",
+        peaks=(),
+        floor=1.0,
+        floor_daytime=0.0,
+        crowd_strength=0.0,
+        read_through_evening=0.0,
+        open_intensity=1.0,
+    )
+    # Solve the intensity for the requested mean open rate (expectation over content and weekdays).
+    from scipy.optimize import brentq
+
+    def gap(log_intensity):
+        return (
+            flat.replace(open_intensity=float(np.exp(log_intensity))).truth(["12:00"])["open_rate"].iloc[0]
+            - open_rate
+        )
+
+    return flat.replace(open_intensity=float(np.exp(brentq(gap, -12, 2))))
 
 
 # -- schedules ---------------------------------------------------------------------
