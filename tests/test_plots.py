@@ -7,6 +7,7 @@ import pytest
 
 from wxtime import plots
 from wxtime.abtest import compare_slots
+from wxtime.bandits import Thompson, recommend, simulate
 from wxtime.datasets import load_noon_curves, load_noon_study, make_noon_study
 from wxtime.rates import RateModel, estimate_rates, funnel_table, rates_by_weekday, read_curves
 
@@ -27,11 +28,33 @@ def _calls(pushes):
         "adjusted": lambda ax: plots.plot_adjusted_rates(RateModel().fit(pushes), ax=ax),
         "study": lambda ax: plots.plot_study(make_noon_study(), ax=ax),
         "differences": lambda ax: plots.plot_differences(compare_slots(pushes, n_permutations=0), ax=ax),
+        "bandit_pcs": lambda ax: plots.plot_bandit_curves([_sim()], ax=ax),
+        "bandit_regret": lambda ax: plots.plot_bandit_curves([_sim()], ax=ax, what="regret"),
+        "allocation": lambda ax: plots.plot_allocation(_sim(), ax=ax),
+        "posteriors": lambda ax: plots.plot_posteriors(recommend(pushes), ax=ax),
     }
 
 
+def _sim():
+    return simulate(Thompson(), [0.05, 0.06, 0.07], days=20, replications=50, seed=1)
+
+
 @pytest.mark.parametrize(
-    "name", ["rates", "p_best", "funnel", "heatmap", "curves", "adjusted", "study", "differences"]
+    "name",
+    [
+        "rates",
+        "p_best",
+        "funnel",
+        "heatmap",
+        "curves",
+        "adjusted",
+        "study",
+        "differences",
+        "bandit_pcs",
+        "bandit_regret",
+        "allocation",
+        "posteriors",
+    ],
 )
 def test_plot_draws_on_the_given_axes_and_returns_them(pushes, name, monkeypatch):
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show() called"))

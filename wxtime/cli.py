@@ -119,6 +119,89 @@ def _cmd_analyze(args) -> int:
     return 0
 
 
+def _cmd_bandit_recommend(args) -> int:
+    from .bandits import make_policy, recommend
+
+    pushes = _read(args)
+    hours = pushes.groupby("slot")["slot_hour"].first().sort_values().tolist()
+    policy = make_policy(args.policy, hours=hours)
+    advice = recommend(pushes, policy, metric=args.metric, threshold=args.threshold, seed=args.seed)
+    if args.json:
+        print(json.dumps(advice.to_dict(), ensure_ascii=False, default=float))
+        return 0
+    table = advice.summary.copy()
+    for column in ("rate", "rate_posterior"):
+        table[column] = (100 * table[column]).map("{:.2f}%".format)
+    table["expected_loss"] = (100 * table["expected_loss"]).map("{:.2f} pp".format)
+    print(f"policy {policy.name}; dispersion {advice.dispersion:.1f}; seed {advice.seed}")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(advice.message)
+    return 0
+
+
+def _cmd_bandit_simulate(args) -> int:
+    from .bandits import make_policy, simulate
+    from .simulate import campus_jobs, night_owl
+
+    if args.rates:
+        rates = [float(r) for r in args.rates.split(",")]
+        slots = [f"arm{i}" for i in range(len(rates))]
+        hours = list(range(len(rates)))
+    else:
+        audience = {"default": campus_jobs, "campus_jobs": campus_jobs, "night_owl": night_owl}[
+            args.audience
+        ]()
+        slot_list = (
+            [s.strip() for s in args.slots.split(",")] if args.slots else [f"{h:02d}:00" for h in range(24)]
+        )
+        truth = audience.truth(slot_list)
+        rates, slots, hours = truth["open_rate"].tolist(), truth["slot"].tolist(), truth["slot_hour"].tolist()
+    results = []
+    for name in args.policy.split(","):
+        policy = make_policy(name.strip(), hours=hours)
+        sim = simulate(
+            policy,
+            rates,
+            days=args.days,
+            audience_size=args.audience_size,
+            replications=args.replications,
+            design=args.design,
+            content_sigma=args.content_sigma,
+            slots=slots,
+            seed=args.seed,
+            progress=not args.quiet and not args.json,
+        )
+        results.append(sim.to_dict())
+    if args.json:
+        print(json.dumps(results[0] if len(results) == 1 else results, ensure_ascii=False))
+        return 0
+    print(
+        f"{len(rates)} slots, {args.days} days, {args.audience_size} deliveries/day, "
+        f"{args.replications} replications, {args.design} design, seed {args.seed}"
+    )
+    table = [
+        {
+            k: r[k]
+            for k in (
+                "policy",
+                "p_correct",
+                "mean_regret",
+                "mean_regret_se",
+                "days_to_pcs_95",
+                "days_to_stop_median",
+                "stopped",
+                "stop_error_rate",
+                "seconds",
+            )
+        }
+        for r in results
+    ]
+    import pandas as pd
+
+    print(pd.DataFrame(table).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    return 0
+
+
 def _cmd_data(args) -> int:
     from .datasets import data_dir, make_noon_study, write_study
 
@@ -197,6 +280,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of everything random (permutations, P(best))")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_analyze)
+
+    bandit = sub.add_parser("bandit", help="adaptive slot choice: advice for tomorrow, strategy simulation")
+    bandit_sub = bandit.add_subparsers(dest="bandit_command", metavar="SUBCOMMAND", required=True)
+    p = bandit_sub.add_parser("recommend", help="what to push tomorrow, from the pushes so far")
+    p.add_argument("file", type=Path)
+    _add_input_options(p)
+    p.add_argument(
+        "--policy", default="thompson", help="thompson, top_two, kl_ucb, ucb1, epsilon_greedy, ..."
+    )
+    p.add_argument("--metric", choices=["open", "read", "read_through", "click", "share"], default="open")
+    p.add_argument(
+        "--threshold", type=float, default=0.95, help="stop when the leader's P(best) reaches this"
+    )
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_bandit_recommend)
+
+    p = bandit_sub.add_parser("simulate", help="compare strategies on simulated studies")
+    p.add_argument("--rates", help="true rates r1,r2,... (overrides --audience)")
+    p.add_argument("--audience", choices=["default", "campus_jobs", "night_owl"], default="default")
+    p.add_argument("--slots", help="slots of the audience to use (default: the 24 whole hours)")
+    p.add_argument("--days", type=int, default=60)
+    p.add_argument("--audience-size", type=int, default=10_000)
+    p.add_argument("--policy", default="thompson", help="one or several, comma-separated")
+    p.add_argument("--design", choices=["rotation", "split"], default="rotation")
+    p.add_argument("--content-sigma", type=float, default=0.3, help="sd of log content quality (0: binomial)")
+    p.add_argument("--replications", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_bandit_simulate)
 
     p = sub.add_parser("data", help="the shipped data sets")
     p.add_argument(

@@ -19,10 +19,13 @@ __all__ = [
     "cjk_font",
     "label",
     "plot_adjusted_rates",
+    "plot_allocation",
+    "plot_bandit_curves",
     "plot_differences",
     "plot_funnel",
     "plot_heatmap",
     "plot_p_best",
+    "plot_posteriors",
     "plot_rates",
     "plot_read_curves",
     "plot_study",
@@ -50,6 +53,11 @@ LABELS = {
     "opened": ("opened", "打开"),
     "rate": ("rate", "比率"),
     "rates_by_slot": ("{metric} by send slot", "各推送时段的{metric}"),
+    "day": ("day of the study", "测试天数"),
+    "p_correct": ("P(correct selection)", "选中最优时段的概率"),
+    "regret": ("cumulative reads lost vs the best slot", "相对最优时段累计损失的打开数"),
+    "allocation": ("share of pushes", "推送占比"),
+    "density": ("posterior density", "后验密度"),
     "difference": ("difference from {ref} (pp, 95% CI)", "与{ref}的差（百分点，95%区间）"),
 }
 WEEKDAYS = {
@@ -331,5 +339,62 @@ def plot_study(study, ax=None, lang: str = "en"):
     ax.set_xlabel(label("hour", lang))
     ax.set_ylabel(label("open", lang))
     _percent(ax)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_bandit_curves(simulations, ax=None, what: str = "p_correct", lang: str = "en"):
+    """PCS (``what="p_correct"``) or cumulative regret (``"regret"``) by day, one line per
+    :class:`wxtime.bandits.BanditSimulation`, with a band of +-2 Monte Carlo standard errors."""
+    lang = resolve_lang(lang)
+    ax = _axes(ax, lang)
+    for sim in simulations:
+        table = sim.summary
+        ax.plot(table["day"], table[what], label=sim.policy.name)
+        se = table[f"{what}_se"]
+        ax.fill_between(table["day"], table[what] - 2 * se, table[what] + 2 * se, alpha=0.2)
+    ax.set_xlabel(label("day", lang))
+    ax.set_ylabel(label(what, lang))
+    if what == "p_correct":
+        ax.set_ylim(0, 1.02)
+        ax.axhline(0.95, color="k", lw=0.8, ls=":")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_allocation(simulation, ax=None, lang: str = "en"):
+    """Share of pushes (or audience) per slot by day, stacked (a :class:`wxtime.bandits.BanditSimulation`)."""
+    lang = resolve_lang(lang)
+    ax = _axes(ax, lang)
+    table = simulation.allocation.set_index("day")
+    ax.stackplot(table.index, table.to_numpy().T, labels=table.columns)
+    ax.set_xlabel(label("day", lang))
+    ax.set_ylabel(label("allocation", lang))
+    ax.set_ylim(0, 1)
+    ax.set_xlim(table.index.min(), table.index.max())
+    ax.legend(fontsize="x-small", ncol=2 if table.shape[1] > 8 else 1, loc="upper right")
+    return ax
+
+
+def plot_posteriors(recommendation, ax=None, lang: str = "en"):
+    """Posterior density of each slot's rate (a :class:`wxtime.bandits.Recommendation`)."""
+    from scipy import stats
+
+    lang = resolve_lang(lang)
+    ax = _axes(ax, lang)
+    table = recommendation.summary
+    phi = recommendation.dispersion
+    prior = getattr(recommendation.policy, "prior", (1.0, 1.0))
+    a = prior[0] + table["opened"].to_numpy() / phi
+    b = prior[1] + (table["delivered"] - table["opened"]).to_numpy() / phi
+    low = stats.beta.ppf(0.0005, a, b).min()
+    high = stats.beta.ppf(0.9995, a, b).max()
+    grid = np.linspace(low, high, 400)
+    for slot, ai, bi in zip(table["slot"], a, b):
+        ax.plot(grid, stats.beta.pdf(grid, ai, bi), label=slot)
+    ax.set_xlabel(label("open", lang))
+    ax.set_ylabel(label("density", lang))
+    _percent(ax, axis="x")
     ax.legend(fontsize="small")
     return ax
