@@ -19,13 +19,13 @@ study: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/wxtime study --output reports/noon_study.html
 
 test: $(STAMP)
-	$(BIN)/ruff check wxtime tests benchmarks
-	$(BIN)/ruff format --check wxtime tests benchmarks
+	$(BIN)/ruff check wxtime tests benchmarks docs
+	$(BIN)/ruff format --check wxtime tests benchmarks docs
 	MPLBACKEND=Agg $(BIN)/python -m pytest
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix wxtime tests benchmarks
-	$(BIN)/ruff format wxtime tests benchmarks
+	$(BIN)/ruff check --fix wxtime tests benchmarks docs
+	$(BIN)/ruff format wxtime tests benchmarks docs
 
 clean:
 	rm -rf reports .pytest_cache .ruff_cache

@@ -523,9 +523,15 @@ class BanditSimulation:
         return float(np.mean(~self.stop_correct[stopped])) if stopped.any() else None
 
     def days_to_pcs(self, target: float = 0.95) -> int | None:
-        """First day on which the probability of correct selection reaches ``target``."""
-        hit = np.flatnonzero(self.summary["p_correct"].to_numpy() >= target)
-        return int(hit[0]) + 1 if len(hit) else None
+        """First day from which the probability of correct selection stays at or above ``target``.
+
+        "Stays": a rotation that has tried only two slots can look right early
+        and lose the lead when the other slots come in.
+        """
+        below = np.flatnonzero(self.summary["p_correct"].to_numpy() < target)
+        if not len(below):
+            return 1
+        return int(below[-1]) + 2 if below[-1] + 1 < self.days else None
 
     def to_dict(self) -> dict:
         last = self.summary.iloc[-1]
@@ -692,10 +698,12 @@ def simulate(
             share_best[day] = np.mean(delivered[:, best]) / audience_size
             allocation[day] = delivered.mean(axis=0) / audience_size
             pending.append((day + delay_days, "dense", successes, delivered, pushed.astype(float)))
-        # What the operator would pick today: the highest posterior mean on what has arrived
-        # (ties, e.g. before any data, broken by a fixed random order per replication).
+        # What the operator would pick today: the highest posterior mean among the slots tried
+        # so far (an untried slot keeps its prior mean and is nobody's pick); ties, e.g. before
+        # any data, are broken by a fixed random order per replication.
         a, b = _posterior(state, prior, dispersion, initial)
-        leader = np.argmax(state.mean_and_sd(a, b)[0] + tie_break, axis=1)
+        tried = np.where(state.pushes > 0, state.mean_and_sd(a, b)[0], -1.0)
+        leader = np.argmax(tried + tie_break, axis=1)
         correct = leader == best
         p_correct[day] = correct.mean()
         p_correct_se[day] = np.sqrt(p_correct[day] * (1 - p_correct[day]) / replications)

@@ -239,10 +239,18 @@ def _cmd_simulate(args) -> int:
     return 0
 
 
-def _cmd_study(args) -> int:
-    from .report import run_study
+def _cmd_report(args) -> int:
+    from .report import build_report
 
-    result = run_study(args.file, output=args.output, metric=args.metric, lang=args.lang, seed=args.seed)
+    result = build_report(
+        args.file,
+        output=args.output,
+        metric=args.metric,
+        lang=args.lang,
+        seed=args.seed,
+        show_code=args.code,
+        quiet=args.quiet,
+    )
     print(f"wrote {result['html']}")
     print(f"wrote {result['json']}")
     print(result["verdict"])
@@ -333,13 +341,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default=".", help="folder to write to")
     p.set_defaults(func=_cmd_simulate)
 
-    p = sub.add_parser("study", help="the full push-time study and its report (the main job)")
-    p.add_argument("file", nargs="?", type=Path, help="push file (default: the shipped replica study)")
-    p.add_argument("-o", "--output", default="reports/noon_study.html", help="HTML report path")
-    p.add_argument("--metric", choices=["open", "read", "read_through"], default="open")
-    p.add_argument("--lang", choices=["en", "zh"], default="en")
-    p.add_argument("--seed", type=int, default=0, help="seed for the simulation parts")
-    p.set_defaults(func=_cmd_study)
+    for command, text in (
+        ("report", "run the study notebooks on a push file and export one HTML report (+ JSON)"),
+        ("study", "the main job: the full study on the shipped replica (or FILE) -> reports/noon_study.html"),
+    ):
+        p = sub.add_parser(command, help=text)
+        p.add_argument("file", nargs="?", type=Path, help="push file (default: the shipped replica study)")
+        p.add_argument("-o", "--output", default="reports/noon_study.html", help="HTML report path")
+        p.add_argument("--metric", choices=["open", "read", "read_through"], default="open")
+        p.add_argument("--lang", choices=["en", "zh"], default="en")
+        p.add_argument("--seed", type=int, default=0, help="seed of everything random in the study")
+        code = p.add_mutually_exclusive_group()
+        code.add_argument("--code", action="store_true", help="show the notebooks' code")
+        code.add_argument("--no-code", dest="code", action="store_false", help="hide the code (default)")
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+        p.set_defaults(func=_cmd_report)
     return parser
 
 
@@ -360,6 +376,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wxtime: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
+        print(f"wxtime: error: {exc}", file=sys.stderr)
+        return 1
+    except RuntimeError as exc:  # ReportError: a notebook failed (named in the message)
         print(f"wxtime: error: {exc}", file=sys.stderr)
         return 1
 

@@ -31,6 +31,7 @@ __all__ = [
     "load_noon_curves",
     "load_noon_study",
     "load_noon_truth",
+    "load_study_data",
     "make_noon_study",
     "write_study",
 ]
@@ -137,6 +138,26 @@ def load_noon_study() -> pd.DataFrame:
     {'07:30': 14, '12:00': 14, '18:00': 14, '21:00': 14, '22:30': 14}
     """
     return read_pushes(data_dir() / "noon_study.csv")
+
+
+def load_study_data(path=None, **read_options) -> tuple[pd.DataFrame, pd.DataFrame | None, Path]:
+    """The push table a study notebook analyses: a user's file, or the shipped replica.
+
+    Returns ``(pushes, curves, path)``; ``curves`` (cumulative opens by age) is
+    the replica's when ``path`` is None, or a ``*_curves.csv`` file beside
+    the user's file if there is one, else None.
+
+    Examples
+    --------
+    >>> pushes, curves, path = load_study_data()
+    >>> path.name, len(pushes), curves is not None
+    ('noon_study.csv', 70, True)
+    """
+    path = Path(path) if path else data_dir() / "noon_study.csv"
+    pushes = read_pushes(path, **read_options)
+    beside = path.with_name(path.stem + "_curves.csv")
+    curves = pd.read_csv(beside, dtype={"push_id": str}) if beside.exists() else None
+    return pushes, curves, path
 
 
 def load_noon_curves() -> pd.DataFrame:

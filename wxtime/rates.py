@@ -331,11 +331,13 @@ class SlotRates:
         }
 
     def _repr_html_(self) -> str:
+        import html
+
         from .report import html_table
 
         head = (
-            f"<p><b>{METRICS[self.metric][2]} by slot</b>: best {self.best_slot}; "
-            f"interval: {self.note}; seed {self.seed}</p>"
+            f"<p><b>{METRICS[self.metric][2]} by slot</b>: best {html.escape(self.best_slot)}; "
+            f"interval: {html.escape(self.note)}; seed {self.seed}</p>"
         )
         return head + html_table(self.summary)
 
@@ -654,12 +656,14 @@ class RateModel:
         return plot_adjusted_rates(self, ax=ax, lang=lang)
 
     def _repr_html_(self) -> str:
+        import html
+
         from .report import html_table
 
+        controls = html.escape(", ".join(self.controls) or "none")
         return (
-            f"<p><b>RateModel</b> ({self.metric}, {self.slot_effect} slot effect, controls: "
-            f"{', '.join(self.controls) or 'none'}; dispersion {self.dispersion_:.1f})</p>"
-            + html_table(self.adjusted_rates_)
+            f"<p><b>RateModel</b> ({html.escape(self.metric)}, {self.slot_effect} slot effect, controls: "
+            f"{controls}; dispersion {self.dispersion_:.1f})</p>" + html_table(self.adjusted_rates_)
         )
 
 
