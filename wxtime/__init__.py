@@ -6,7 +6,6 @@ that treat the push as the unit, and chooses slots with bandits.
 
 __version__ = "0.1.0"
 
-from . import abtest, bandits, datasets, planning, plots, rates, report, schema, simulate
 from .schema import PushDataError, read_pushes, validate_pushes
 from .simulate import (
     Audience,
@@ -17,6 +16,31 @@ from .simulate import (
     simulate_rotation,
     simulate_split,
 )
+
+# Analysis modules load on first use (``wxtime.rates``...), so that light tasks such as
+# aggregating an event log do not import statsmodels and matplotlib.
+_SUBMODULES = (
+    "abtest",
+    "aggregate",
+    "bandits",
+    "datasets",
+    "loaders",
+    "planning",
+    "plots",
+    "rates",
+    "report",
+    "schema",
+    "simulate",
+)
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'wxtime' has no attribute {name!r}")
+
 
 __all__ = [
     "Audience",

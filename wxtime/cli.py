@@ -28,6 +28,10 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoding", help="file encoding (default UTF-8; exports may be gbk)")
     parser.add_argument("--sep", help="CSV delimiter (default: detected)")
     parser.add_argument(
+        "--send-times",
+        help="CSV of msgid (or date) and sent_at, for WeChat API payloads that lack send times",
+    )
+    parser.add_argument(
         "--loose-funnel",
         action="store_true",
         help="'read' counts all reads (shares, Moments): do not require read <= opened",
@@ -35,8 +39,13 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _read(args) -> object:
+    path = Path(args.file)
+    if path.is_dir() or path.suffix.lower() == ".json":
+        from .loaders import read_any
+
+        return read_any(path, send_times=args.send_times, tz=args.tz)
     return read_pushes(
-        args.file,
+        path,
         columns=parse_columns_option(args.columns),
         tz=args.tz,
         encoding=args.encoding,
@@ -202,6 +211,30 @@ def _cmd_bandit_simulate(args) -> int:
     return 0
 
 
+def _cmd_aggregate(args) -> int:
+    from .aggregate import aggregate_events
+
+    pushes = aggregate_events(
+        args.events,
+        age_hours=args.age_hours,
+        deduplicate=args.deduplicate,
+        output=args.output,
+        memory_limit=args.memory_limit,
+    )
+    summary = pushes.attrs["load_summary"]
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(
+            f"{summary['events']} events in {summary['files']} file(s) -> {summary['pushes']} pushes, "
+            f"{summary['first']} to {summary['last']}"
+            + (f"; written to {args.output}" if args.output else "")
+        )
+        if not args.output:
+            print(pushes.to_string(index=False))
+    return 0
+
+
 def _cmd_data(args) -> int:
     from .datasets import data_dir, make_noon_study, write_study
 
@@ -319,6 +352,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_bandit_simulate)
+
+    p = sub.add_parser(
+        "aggregate", help="turn a delivery log (Parquet/CSV, one row per delivery) into pushes"
+    )
+    p.add_argument("events", nargs="+", help="files, folders or globs of .parquet or .csv")
+    p.add_argument("-o", "--output", help="write the push table here (.csv or .parquet)")
+    p.add_argument("--age-hours", type=float, help="count opens/reads within this many hours of the push")
+    p.add_argument("--deduplicate", action="store_true", help="count distinct user_id per push")
+    p.add_argument("--memory-limit", default="2GB", help="DuckDB memory limit (spills to disk beyond it)")
+    p.add_argument("--json", action="store_true", help="print the load summary as JSON")
+    p.set_defaults(func=_cmd_aggregate)
 
     p = sub.add_parser("data", help="the shipped data sets")
     p.add_argument(
