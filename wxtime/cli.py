@@ -235,6 +235,30 @@ def _cmd_aggregate(args) -> int:
     return 0
 
 
+def _cmd_fetch(args) -> int:
+    import os
+
+    from .fetch import fetch
+
+    secret = args.secret or os.environ.get("WXTIME_SECRET")
+    if not secret:
+        raise ValueError(
+            "no AppSecret: set WXTIME_SECRET (preferred: it stays out of shell history) or --secret"
+        )
+    written = fetch(
+        args.appid,
+        secret,
+        args.date_from,
+        args.date_to,
+        args.output,
+        endpoints=[e.strip() for e in args.endpoints.split(",") if e.strip()],
+        base_url=args.base_url,
+        progress=not args.quiet,
+    )
+    print(f"saved {len(written)} response(s) under {args.output}")
+    return 0
+
+
 def _cmd_data(args) -> int:
     from .datasets import data_dir, make_noon_study, write_study
 
@@ -364,6 +388,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the load summary as JSON")
     p.set_defaults(func=_cmd_aggregate)
 
+    p = sub.add_parser("fetch", help="fetch datacube statistics from the WeChat API and save the raw JSON")
+    p.add_argument("--appid", required=True)
+    p.add_argument("--secret", help="AppSecret (better: the WXTIME_SECRET environment variable)")
+    p.add_argument("--from", dest="date_from", required=True, help="first date, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", required=True, help="last date (at most yesterday)")
+    p.add_argument("-o", "--output", required=True, help="folder for the raw responses")
+    p.add_argument("--endpoints", default="getarticletotal,getuserreadhour")
+    p.add_argument("--base-url", default="https://api.weixin.qq.com", help=argparse.SUPPRESS)
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_cmd_fetch)
+
     p = sub.add_parser("data", help="the shipped data sets")
     p.add_argument(
         "action",
@@ -422,7 +457,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"wxtime: error: {exc}", file=sys.stderr)
         return 1
-    except RuntimeError as exc:  # ReportError: a notebook failed (named in the message)
+    except RuntimeError as exc:  # ReportError (a notebook failed), FetchError (the API said no)
         print(f"wxtime: error: {exc}", file=sys.stderr)
         return 1
 

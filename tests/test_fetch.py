@@ -1,0 +1,148 @@
+"""The API client against a local server on 127.0.0.1 serving the documented payloads and error codes."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from wxtime.cli import main
+from wxtime.fetch import FetchError, fetch
+from wxtime.loaders import read_articletotal, read_userreadhour
+
+FIXTURES = Path(__file__).parent / "fixtures" / "wechat"
+SECRET = "s3cr3t-never-printed"
+
+
+class FakeWeChat(BaseHTTPRequestHandler):
+    script: ClassVar[dict] = {}  # (endpoint, begin_date) -> list of answers to give in turn
+    calls: ClassVar[list] = []
+
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+    def _send(self, payload):
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        query = parse_qs(urlparse(self.path).query)
+        if query.get("secret") == [SECRET]:
+            self._send({"access_token": "TOKEN", "expires_in": 7200})
+        else:
+            self._send({"errcode": 40125, "errmsg": "invalid appsecret"})
+
+    def do_POST(self):
+        url = urlparse(self.path)
+        endpoint = url.path.rsplit("/", 1)[-1]
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).calls.append((endpoint, body["begin_date"], body["end_date"]))
+        if parse_qs(url.query).get("access_token") != ["TOKEN"]:
+            return self._send({"errcode": 40001, "errmsg": "invalid credential"})
+        answers = type(self).script.get((endpoint, body["begin_date"]))
+        if answers:
+            return self._send(answers.pop(0))
+        if endpoint == "getarticletotal":
+            name = f"articletotal_2022_shape_{body['begin_date']}.json"
+            if (FIXTURES / name).exists():
+                return self._send(json.loads((FIXTURES / name).read_text()))
+            return self._send({"list": []})
+        if endpoint == "getuserreadhour":
+            return self._send(json.loads((FIXTURES / "userreadhour_2024-07-01.json").read_text()))
+        return self._send({"errcode": 61501, "errmsg": "date range error"})
+
+
+@pytest.fixture
+def server():
+    FakeWeChat.script = {}
+    FakeWeChat.calls = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeWeChat)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_fetch_respects_spans_retries_and_saves_raw_responses(server, tmp_path):
+    FakeWeChat.script = {
+        ("getarticletotal", "2024-07-01"): [{"errcode": -1, "errmsg": "system error"}],
+        ("getarticletotal", "2024-07-02"): [{"errcode": 45009, "errmsg": "reach max api daily quota limit"}],
+    }
+    slept = []
+    written = fetch("wx1", SECRET, "2024-07-01", "2024-07-02", tmp_path, base_url=server, sleep=slept.append)
+    assert slept == [2.0, 2.0]  # one backoff per retried call
+    calls = [c for c in FakeWeChat.calls if c[0] == "getarticletotal"]
+    assert all(begin == end for _, begin, end in calls)  # one day per call: the endpoint's maximum span
+    assert len(written) == 4
+    pushes = read_articletotal(
+        tmp_path / "getarticletotal",
+        send_times={"2024-07-01": "2024-07-01 12:00", "2024-07-02": "2024-07-02 21:00"},
+    )
+    assert len(pushes) == 2
+    assert read_userreadhour(tmp_path / "getuserreadhour").attrs["stray_rows"] == 2
+    everything = "".join(p.read_text() for p in tmp_path.rglob("*") if p.is_file())
+    assert SECRET not in everything and "TOKEN" not in everything
+
+
+def test_fetch_stops_clearly_on_errors_a_retry_cannot_fix(server, tmp_path):
+    FakeWeChat.script = {("getarticletotal", "2024-07-02"): [{"errcode": 40164, "errmsg": "invalid ip"}]}
+    with pytest.raises(FetchError, match=r"errcode 40164: .*IP allowlist.*1 response\(s\) saved"):
+        fetch(
+            "wx1",
+            SECRET,
+            "2024-07-01",
+            "2024-07-03",
+            tmp_path,
+            endpoints=["getarticletotal"],
+            base_url=server,
+            sleep=lambda s: None,
+        )
+    assert len(list((tmp_path / "getarticletotal").glob("*.json"))) == 1  # what came before is kept
+    with pytest.raises(FetchError, match="gave up after 2 retries"):
+        FakeWeChat.script = {("getarticletotal", "2024-07-01"): [{"errcode": -1}] * 3}
+        fetch(
+            "wx1",
+            SECRET,
+            "2024-07-01",
+            "2024-07-01",
+            tmp_path,
+            endpoints=["getarticletotal"],
+            base_url=server,
+            max_retries=2,
+            sleep=lambda s: None,
+        )
+
+
+def test_wrong_secret_is_refused_without_echoing_it(server, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("WXTIME_SECRET", "wrong-" + SECRET)
+    code = main(
+        [
+            "fetch",
+            "--appid",
+            "wx1",
+            "--from",
+            "2024-07-01",
+            "--to",
+            "2024-07-01",
+            "-o",
+            str(tmp_path),
+            "--base-url",
+            server,
+            "--quiet",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 1 and "errcode 40125" in captured.err
+    assert SECRET not in captured.out + captured.err
+
+
+def test_unreachable_server_message_has_no_secret(tmp_path):
+    with pytest.raises(FetchError) as info:
+        fetch("wx1", SECRET, "2024-07-01", "2024-07-01", tmp_path, base_url="http://127.0.0.1:9", timeout=2)
+    assert SECRET not in str(info.value)
