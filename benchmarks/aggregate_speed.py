@@ -59,6 +59,26 @@ print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUS
 """
 
 
+SPARK = """
+import json, resource, sys, time
+from pyspark.sql import SparkSession
+from wxtime.aggregate import aggregate_events
+spark = (SparkSession.builder.master("local[2]").config("spark.sql.session.timeZone", "UTC")
+         .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+         .config("spark.driver.memory", "4g").getOrCreate())
+spark.sparkContext.setLogLevel("ERROR")
+aggregate_events(sys.argv[1], age_hours=24, engine="spark", spark=spark)  # JVM warm-up
+start = time.perf_counter()
+table = aggregate_events(sys.argv[1], age_hours=24, engine="spark", spark=spark).sort_values("sent_at")
+seconds = time.perf_counter() - start
+# Peak memory here is the Python driver's only (the JVM is a separate, still running process).
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "peak_mb": peak,
+                  "counts": table[["delivered", "opened", "read"]].sum().astype(int).tolist(),
+                  "first": table[["delivered", "opened", "read"]].iloc[0].astype(int).tolist()}))
+"""
+
+
 def run(code: str, path: Path) -> dict:
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -69,6 +89,7 @@ def main():
     parser.add_argument("--rows", type=int, default=50_000_000)
     parser.add_argument("--pushes", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--spark", action="store_true", help="also time the Spark engine (local[2])")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"events_{args.rows}_{args.pushes}.parquet"
@@ -79,7 +100,8 @@ def main():
         duckdb.execute(GENERATE.format(rows=args.rows, pushes=args.pushes, path=path))
         print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - start:.0f} s")
     results = {}
-    for name, code in (("pandas", PANDAS), ("wxtime", WXTIME)):
+    methods = [("pandas", PANDAS), ("wxtime", WXTIME)] + ([("spark", SPARK)] if args.spark else [])
+    for name, code in methods:
         runs = [run(code, path) for _ in range(args.repeats)]
         best = min(runs, key=lambda r: r["seconds"])
         best["peak_mb"] = max(r["peak_mb"] for r in runs)

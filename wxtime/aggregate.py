@@ -30,13 +30,14 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .schema import DEFAULT_TZ, Problem, PushDataError, validate_pushes
 
-__all__ = ["aggregate_events"]
+__all__ = ["DUCKDB", "SPARK", "Dialect", "aggregate_events", "build_query"]
 
 
 def _scan(paths: list[Path], row_numbers: bool = False) -> str:
@@ -54,10 +55,22 @@ def _scan(paths: list[Path], row_numbers: bool = False) -> str:
     return f"read_csv({listing}, header = true, auto_detect = true{extra})"
 
 
+class _Uri(str):
+    """A remote location (s3a://, hdfs://, abfss://...), handed to the engine as it is."""
+
+    @property
+    def suffix(self) -> str:
+        name = self.rstrip("/").rsplit("/", 1)[-1]
+        return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ".parquet"
+
+
 def _expand(source) -> list[Path]:
     items = source if isinstance(source, (list, tuple)) else [source]
     paths: list[Path] = []
     for item in items:
+        if isinstance(item, str) and "://" in item:
+            paths.append(_Uri(item))  # remote: Spark lists and reads it (folders are Parquet datasets)
+            continue
         path = Path(item)
         if path.is_dir():
             paths.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in (".parquet", ".csv")))
@@ -84,6 +97,114 @@ def _connect(memory_limit: str | None, threads: int | None):
     return con
 
 
+@dataclass(frozen=True)
+class Dialect:
+    """The few places where the engines' SQL differs; the aggregation itself is written once."""
+
+    name: str
+    quote_char: str
+
+    def ident(self, name: str) -> str:
+        return f"{self.quote_char}{name}{self.quote_char}"
+
+    def stamp(self, column: str, column_type: str) -> str:
+        # Timestamps stored as text are cast; real timestamp columns are used as they are (a
+        # cast on every one of millions of rows is not free).
+        return column if column_type.upper().startswith("TIMESTAMP") else f"CAST({column} AS TIMESTAMP)"
+
+    def plus_seconds(self, expression: str, seconds: float) -> str:
+        if self.name == "spark":
+            return f"({expression} + make_dt_interval(0, 0, 0, {seconds}))"
+        return f"({expression} + INTERVAL ({seconds}) SECOND)"
+
+
+DUCKDB = Dialect("duckdb", '"')
+SPARK = Dialect("spark", "`")
+
+
+def build_query(
+    dialect: Dialect,
+    source: str,
+    columns: list[str],
+    types: dict[str, str],
+    *,
+    age_hours: float | None,
+    deduplicate: bool,
+    where: str,
+) -> str:
+    """The aggregation, one SQL statement for either engine (``source`` is the table expression).
+
+    One scan counts deliveries per push; one filtered scan per event kind (opened, read)
+    counts the events, joined back on the push. The event scans' ``IS NOT NULL`` filters
+    are pushed into the Parquet readers, so the many deliveries never opened are skipped
+    instead of compared (DuckDB: 0.5 s instead of 1.1 s for 50M rows). The event scans
+    also count events timed before the send (``*_early``), which the caller turns into an
+    error naming them.
+    """
+    missing = [c for c in ("push_id", "sent_at") if c not in columns]
+    if missing:
+        raise PushDataError(
+            where,
+            [
+                Problem(None, c, f"is required in an event log (columns: {', '.join(columns)})")
+                for c in missing
+            ],
+        )
+    if deduplicate and "user_id" not in columns:
+        raise PushDataError(where, [Problem(None, "user_id", "is needed to deduplicate deliveries")])
+    stamp = {c: dialect.stamp(c, types[c]) for c in ("sent_at", "opened_at", "read_at") if c in columns}
+    keys = ["push_id"] + [c for c in ("group",) if c in columns]
+    key_sql = ", ".join(dialect.ident(k) for k in keys)
+    counter = "count(DISTINCT user_id)" if deduplicate else "count(*)"
+
+    def event_condition(name: str) -> str | None:
+        if f"{name}_at" in columns:
+            condition = f"{name}_at IS NOT NULL"
+            if age_hours is not None:
+                cutoff = dialect.plus_seconds(stamp["sent_at"], float(age_hours) * 3600)
+                condition += f" AND {stamp[name + '_at']} < {cutoff}"
+            return condition
+        if name in columns:
+            if age_hours is not None:
+                raise PushDataError(
+                    where, [Problem(None, name, f"is a flag, so opens within {age_hours} h cannot be told")]
+                )
+            return f"CAST({name} AS INTEGER) = 1"
+        return None
+
+    conditions = {name: event_condition(name) for name in ("opened", "read")}
+    if conditions["opened"] is None:
+        raise PushDataError(where, [Problem(None, "opened_at", "or an 'opened' flag is required")])
+    slot_sql = ", any_value(slot) AS slot" if "slot" in columns else ""
+    ctes = [
+        f"d AS (SELECT {key_sql}, min({stamp['sent_at']}) AS sent_at, {counter} AS delivered, "
+        f"count(*) AS events{slot_sql} FROM {source} GROUP BY {key_sql})"
+    ]
+    selects, joins = ["d.*"], []
+    for name, condition in conditions.items():
+        if condition is None:
+            continue
+        if f"{name}_at" in columns:
+            present = f"{name}_at IS NOT NULL"
+            early = f"count(*) FILTER (WHERE {stamp[name + '_at']} < {stamp['sent_at']})"
+        else:
+            present, early = condition, "0"
+        ctes.append(
+            f"{name}_c AS (SELECT {key_sql}, {counter} FILTER (WHERE {condition}) AS {name}, "
+            f"{early} AS {name}_early FROM {source} WHERE {present} GROUP BY {key_sql})"
+        )
+        selects += [
+            f"coalesce({name}_c.{name}, 0) AS {name}",
+            f"coalesce({name}_c.{name}_early, 0) AS {name}_early",
+        ]
+        joins.append(f"LEFT JOIN {name}_c USING ({key_sql})")
+    order = ", ".join(f"d.{dialect.ident(k)}" for k in keys)
+    return (
+        f"WITH {', '.join(ctes)} SELECT {', '.join(selects)} FROM d {' '.join(joins)} "
+        f"ORDER BY d.sent_at, {order}"
+    )
+
+
 def aggregate_events(
     source,
     *,
@@ -91,6 +212,9 @@ def aggregate_events(
     deduplicate: bool = False,
     output: str | os.PathLike | None = None,
     tz: str = DEFAULT_TZ,
+    engine: str = "duckdb",
+    spark=None,
+    master: str = "local[2]",
     memory_limit: str | None = "2GB",
     threads: int | None = None,
 ) -> pd.DataFrame:
@@ -107,6 +231,14 @@ def aggregate_events(
         Also write the push table there (``.csv`` or ``.parquet``), atomically.
     tz : str
         Timezone of naive timestamps and of the result.
+    engine : {"duckdb", "spark"}
+        DuckDB, embedded (default); or Apache Spark (``pip install wxtime[spark]``,
+        Java 17+), for logs that live on a cluster. Both run the same SQL
+        (:func:`build_query`), so their counts are identical (tested).
+    spark : SparkSession, optional
+        An existing session (a cluster's); otherwise one is started on ``master``.
+    master : str
+        Spark master for a new session (``local[2]``, ``spark://host:7077``...).
     memory_limit, threads
         DuckDB settings (it spills to disk beyond the memory limit).
 
@@ -130,105 +262,20 @@ def aggregate_events(
     1      p2  21:00          1       0
     """
     paths = _expand(source)
-    con = _connect(memory_limit, threads)
-    scan = _scan(paths)
-    try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
-        columns = [row[0] for row in described]
-        types = {row[0]: str(row[1]).upper() for row in described}
-    except Exception as exc:  # duckdb raises its own error types for unreadable files
-        raise PushDataError(str(paths[0]), [Problem(None, None, f"cannot be read: {exc}")]) from None
-    missing = [c for c in ("push_id", "sent_at") if c not in columns]
-    if missing:
-        raise PushDataError(
-            str(paths[0]),
-            [
-                Problem(None, c, f"is required in an event log (columns: {', '.join(columns)})")
-                for c in missing
-            ],
-        )
-    # Timestamps stored as text are cast; real timestamp columns are used as they are (a
-    # cast on every one of millions of rows is not free).
-    stamp = {
-        c: c if types[c].startswith("TIMESTAMP") else f"CAST({c} AS TIMESTAMP)"
-        for c in ("sent_at", "opened_at", "read_at")
-        if c in columns
-    }
-    keys = ["push_id"] + [c for c in ("group",) if c in columns]
-    key_sql = ", ".join(f'"{k}"' for k in keys)
-    counter = "count(DISTINCT user_id)" if deduplicate and "user_id" in columns else "count(*)"
-    if deduplicate and "user_id" not in columns:
-        raise PushDataError(str(paths[0]), [Problem(None, "user_id", "is needed to deduplicate deliveries")])
-
-    def event_condition(name: str) -> str | None:
-        """Rows that count as ``name`` (opened/read), or None if the log has no such column."""
-        if f"{name}_at" in columns:
-            condition = f"{name}_at IS NOT NULL"
-            if age_hours is not None:
-                window = f"INTERVAL ({float(age_hours)} * 3600) SECOND"
-                condition += f" AND {stamp[name + '_at']} < {stamp['sent_at']} + {window}"
-            return condition
-        if name in columns:
-            if age_hours is not None:
-                raise PushDataError(
-                    str(paths[0]),
-                    [Problem(None, name, f"is a flag, so opens within {age_hours} h cannot be told")],
-                )
-            return f"CAST({name} AS INTEGER) = 1"
-        return None
-
-    conditions = {name: event_condition(name) for name in ("opened", "read")}
-    if conditions["opened"] is None:
-        raise PushDataError(str(paths[0]), [Problem(None, "opened_at", "or an 'opened' flag is required")])
-    slot_sql = ", any_value(slot) AS slot" if "slot" in columns else ""
-    # One scan for deliveries and one filtered scan per event kind, joined on the push: the
-    # IS NOT NULL filters are pushed into the Parquet scan, so the many deliveries never
-    # opened are skipped instead of compared (0.5 s instead of 1.1 s for 50M rows). The
-    # event scans also count events timed before the send; only if there are any does a
-    # further scan find their rows for the error message.
-    ctes = [
-        f"d AS (SELECT {key_sql}, min({stamp['sent_at']}) AS sent_at, {counter} AS delivered{slot_sql} "
-        f"FROM {scan} GROUP BY {key_sql})"
-    ]
-    selects, joins = ["d.*"], []
-    for name, condition in conditions.items():
-        if condition is None:
-            continue
-        if f"{name}_at" in columns:
-            present = f"{name}_at IS NOT NULL"
-            early = f"{counter} FILTER (WHERE {stamp[name + '_at']} < {stamp['sent_at']})"
-        else:
-            present, early = condition, "0"
-        ctes.append(
-            f"{name}_c AS (SELECT {key_sql}, {counter} FILTER (WHERE {condition}) AS {name}, "
-            f"{early} AS {name}_early FROM {scan} WHERE {present} GROUP BY {key_sql})"
-        )
-        selects += [
-            f"coalesce({name}_c.{name}, 0) AS {name}",
-            f"coalesce({name}_c.{name}_early, 0) AS {name}_early",
-        ]
-        joins.append(f"LEFT JOIN {name}_c USING ({key_sql})")
-    order = ", ".join(f'd."{k}"' for k in keys)
-    query = (
-        f"WITH {', '.join(ctes)} SELECT {', '.join(selects)} FROM d {' '.join(joins)} "
-        f"ORDER BY d.sent_at, {order}"
-    )
-    table = con.execute(query).df()
-    early_columns = [c for c in table.columns if c.endswith("_early")]
-    if int(table[early_columns].to_numpy().sum()) > 0:
-        _check_order(con, paths, columns, stamp)
-    table = table.drop(columns=early_columns)
-    table["events"] = table["delivered"]
+    where = str(paths[0]) if len(paths) == 1 else f"{len(paths)} event files"
+    options = dict(age_hours=age_hours, deduplicate=deduplicate, where=where)
+    if engine == "duckdb":
+        table = _run_duckdb(paths, options, memory_limit, threads)
+    elif engine == "spark":
+        table = _run_spark(paths, options, spark, master)
+    else:
+        raise ValueError("engine must be 'duckdb' or 'spark'")
     events = int(table.pop("events").sum())
     table["sent_at"] = pd.to_datetime(table["sent_at"]).dt.tz_localize(tz)
-    pushes = validate_pushes(
-        table,
-        tz=tz,
-        source=str(paths[0]) if len(paths) == 1 else f"{len(paths)} event files",
-        line_offset=None,
-    )
+    pushes = validate_pushes(table, tz=tz, source=where, line_offset=None)
     pushes.attrs["load_summary"] = {
         "source": "event log",
+        "engine": engine,
         "files": len(paths),
         "events": events,
         "pushes": len(pushes),
@@ -238,9 +285,101 @@ def aggregate_events(
         "deduplicated": bool(deduplicate),
     }
     if output is not None:
-        _write(con, pushes, Path(output))
-    con.close()
+        _write(pushes, Path(output))
     return pushes
+
+
+def _split_early(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The table without its ``*_early`` counters, and their total."""
+    early = [c for c in table.columns if c.endswith("_early")]
+    return table.drop(columns=early), int(table[early].to_numpy().sum())
+
+
+def _run_duckdb(paths, options, memory_limit, threads) -> pd.DataFrame:
+    con = _connect(memory_limit, threads)
+    scan = _scan(paths)
+    try:
+        described = con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
+    except Exception as exc:  # duckdb raises its own error types for unreadable files
+        raise PushDataError(str(paths[0]), [Problem(None, None, f"cannot be read: {exc}")]) from None
+    columns = [row[0] for row in described]
+    types = {row[0]: str(row[1]) for row in described}
+    table, early = _split_early(con.execute(build_query(DUCKDB, scan, columns, types, **options)).df())
+    if early > 0:
+        stamp = {c: DUCKDB.stamp(c, types[c]) for c in ("sent_at", "opened_at", "read_at") if c in columns}
+        _check_order(con, paths, columns, stamp)
+    con.close()
+    return table
+
+
+def _run_spark(paths, options, spark, master) -> pd.DataFrame:
+    import shutil
+
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise RuntimeError(
+            "engine='spark' needs PySpark: pip install 'wxtime[spark]' (and Java 17+ on the PATH)"
+        ) from None
+    if spark is None and shutil.which("java") is None:
+        raise RuntimeError(
+            "engine='spark' needs Java 17+ on the PATH (Debian: apt-get install default-jre-headless)"
+        )
+    if spark is None:
+        # Wall-clock timestamps are read and returned as they are: the session runs in UTC so
+        # Spark shifts nothing, and wxtime attaches the account's timezone afterwards.
+        spark = (
+            SparkSession.builder.master(master)
+            .appName("wxtime-aggregate")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .getOrCreate()
+        )
+        spark.sparkContext.setLogLevel("ERROR")
+    files = [str(p) for p in paths]
+    try:
+        if paths[0].suffix.lower() == ".parquet":
+            frame = spark.read.parquet(*files)
+        else:
+            frame = spark.read.option("header", True).option("inferSchema", True).csv(files)
+    except Exception as exc:  # pyspark's AnalysisException and friends
+        hint = ""
+        if "NANOS" in str(exc):
+            hint = (
+                "; Spark reads microsecond timestamps only: write the log with "
+                "df.to_parquet(path, coerce_timestamps='us') (pandas defaults to nanoseconds)"
+            )
+        raise PushDataError(
+            files[0], [Problem(None, None, f"Spark cannot read it: {str(exc).splitlines()[0]}{hint}")]
+        ) from None
+    frame.createOrReplaceTempView("wxtime_events")
+    types = {name: kind for name, kind in frame.dtypes}
+    query = build_query(SPARK, "wxtime_events", list(frame.columns), types, **options)
+    # The result is one row per push: collected as rows (PySpark's pandas conversion warns
+    # about pandas 3 and is not needed for a table this small).
+    rows = spark.sql(query).collect()
+    columns = spark.sql(query).columns if not rows else list(rows[0].asDict())
+    table, early = _split_early(pd.DataFrame([row.asDict() for row in rows], columns=columns))
+    if early > 0:
+        checks = [c for c in ("opened_at", "read_at") if c in frame.columns]
+        condition = " OR ".join(f"{c} < sent_at" for c in checks)
+        rows = spark.sql(
+            f"SELECT input_file_name() AS file, push_id, sent_at, {', '.join(checks)} FROM wxtime_events "
+            f"WHERE {condition} LIMIT 10"
+        ).collect()
+        problems = [
+            Problem(
+                None,
+                c,
+                f"{row[c]} is before sent_at {row['sent_at']} (push {row['push_id']}, file {row['file']})",
+            )
+            for row in rows
+            for c in checks
+            if row[c] is not None and row[c] < row["sent_at"]
+        ]
+        raise PushDataError(options["where"], problems, line_offset=None)
+    return table
 
 
 def _check_order(con, paths, columns, stamp) -> None:
@@ -278,7 +417,7 @@ def _check_order(con, paths, columns, stamp) -> None:
         raise PushDataError(str(rows[0][0]), problems, line_offset=line_offset)
 
 
-def _write(con, pushes: pd.DataFrame, path: Path) -> None:
+def _write(pushes: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)

@@ -220,6 +220,8 @@ def _cmd_aggregate(args) -> int:
         deduplicate=args.deduplicate,
         output=args.output,
         memory_limit=args.memory_limit,
+        engine=args.engine,
+        master=args.master,
     )
     summary = pushes.attrs["load_summary"]
     if args.json:
@@ -385,6 +387,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--age-hours", type=float, help="count opens/reads within this many hours of the push")
     p.add_argument("--deduplicate", action="store_true", help="count distinct user_id per push")
     p.add_argument("--memory-limit", default="2GB", help="DuckDB memory limit (spills to disk beyond it)")
+    p.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="embedded DuckDB (default) or Apache Spark (pip install 'wxtime[spark]', Java 17+)",
+    )
+    p.add_argument("--master", default="local[2]", help="Spark master: local[2], spark://host:7077, ...")
     p.add_argument("--json", action="store_true", help="print the load summary as JSON")
     p.set_defaults(func=_cmd_aggregate)
 
