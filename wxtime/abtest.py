@@ -373,9 +373,11 @@ def model_posterior(model: RateModel, *, n_draws: int = 20000, seed: int = 0) ->
     """P(best) and expected loss from a fitted rate model's adjusted rates.
 
     The adjusted rates are approximately normal with the delta-method
-    covariance (a flat-prior posterior, by the Bernstein-von Mises argument),
-    so draws from that multivariate normal give each slot's probability of
-    being best and the expected loss (in rate units) of choosing it. Because
+    covariance (a flat-prior posterior, by the Bernstein-von Mises argument);
+    because the quasi-binomial scale is estimated, draws come from the
+    multivariate t with the model's residual df, and give each slot's
+    probability of being best and the expected loss (in rate units) of
+    choosing it. Because
     the model carries the design (day fixed effects in a split test, the
     dispersion of a rotation), so does this posterior.
 
@@ -384,7 +386,11 @@ def model_posterior(model: RateModel, *, n_draws: int = 20000, seed: int = 0) ->
     rates, gradient = model.adjusted_rates_with_gradient()
     cov = gradient @ model.result_.cov_params().to_numpy() @ gradient.T
     rng = np.random.default_rng(seed)
-    draws = rng.multivariate_normal(rates, cov, size=n_draws, method="eigh")
+    # Multivariate t with the residual df (the scale is estimated): with few pushes a normal
+    # posterior would be far too sure of itself.
+    normal = rng.multivariate_normal(np.zeros(len(rates)), cov, size=n_draws, method="eigh")
+    df = max(float(model.result_.df_resid), 1.0)
+    draws = rates + normal * np.sqrt(df / rng.chisquare(df, size=(n_draws, 1)))
     best = draws.argmax(axis=1)
     return pd.DataFrame(
         {
@@ -698,6 +704,11 @@ def _plan_more(pushes, metric, design, pairwise, alpha, target_lift) -> dict:
     at the observed gap, and at ``target_lift``."""
     closest = pairwise.loc[pairwise["p_holm"].idxmax()]
     baseline, target = closest["rate"], closest["reference_rate"]
+    if baseline <= 0 or target <= 0:
+        return {
+            "closest_rival": closest["slot"],
+            "note": "no successes for this metric: nothing to plan from",
+        }
     observed_lift = target / baseline - 1
     plan: dict = {
         "closest_rival": closest["slot"],
@@ -709,7 +720,7 @@ def _plan_more(pushes, metric, design, pairwise, alpha, target_lift) -> dict:
         per_group = pushes["delivered"].mean()
         z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(0.8)
         for name, lift in (("observed", observed_lift), ("target", target_lift)):
-            if lift <= 0:
+            if lift <= 1e-3:
                 continue
             p = baseline * (1 + lift / 2)
             gap = baseline * lift
@@ -724,7 +735,7 @@ def _plan_more(pushes, metric, design, pairwise, alpha, target_lift) -> dict:
     history = push_variance(pushes, metric)
     have = int(pushes["slot"].value_counts()[[closest["slot"], closest["reference"]]].min())
     for name, lift in (("observed", observed_lift), ("target", target_lift)):
-        if lift <= 0:
+        if lift <= 1e-3:  # no gap to speak of: no finite plan
             continue
         table = plan_rotation(baseline, lift, delivered=history["delivered"], tau=history["tau"], alpha=alpha)
         table = table.set_index("analysis")["days_per_slot"]

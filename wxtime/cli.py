@@ -97,6 +97,15 @@ def _cmd_analyze(args) -> int:
             }
         )
         result["best_slot"] = comparison.best_slot
+    elif pushes["slot"].nunique() == 1:
+        result.update(
+            {
+                "decision": "inconclusive",
+                "design": "single-slot",
+                "tests": [],
+                "verdict": "only one slot in the data: nothing to compare",
+            }
+        )
     else:
         result.update(
             {

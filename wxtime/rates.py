@@ -185,6 +185,15 @@ def funnel_table(pushes: pd.DataFrame, *, interval: str = "quasi", level: float 
     return out
 
 
+def _weekday(pushes: pd.DataFrame, what: str) -> pd.Series:
+    """Weekday of each push (0 = Monday): from ``sent_at``, else a ``weekday`` column."""
+    if "sent_at" in pushes.columns:
+        return pushes["sent_at"].dt.day_of_week
+    if "weekday" in pushes.columns:
+        return pushes["weekday"]
+    raise ValueError(f"{what} needs sent_at or a weekday column")
+
+
 def rates_by_weekday(pushes: pd.DataFrame, metric: str = "open") -> pd.DataFrame:
     """Pooled rate per weekday x slot: ``weekday`` (0 = Monday), ``slot``, ``pushes``, ``rate``.
 
@@ -199,12 +208,7 @@ def rates_by_weekday(pushes: pd.DataFrame, metric: str = "open") -> pd.DataFrame
     (35, 70)
     """
     successes, trials = _metric_columns(pushes, metric)
-    if "sent_at" in pushes.columns:
-        weekday = pushes["sent_at"].dt.day_of_week
-    elif "weekday" in pushes.columns:
-        weekday = pushes["weekday"]
-    else:
-        raise ValueError("a weekday table needs sent_at or a weekday column")
+    weekday = _weekday(pushes, "a weekday table")
     table = (
         pushes.assign(weekday=weekday.to_numpy())
         .groupby(["weekday", "slot"])
@@ -531,13 +535,7 @@ class RateModel:
 
     def _control(self, pushes: pd.DataFrame, control: str) -> pd.DataFrame:
         if control == "weekday":
-            if "sent_at" in pushes.columns:
-                values = pushes["sent_at"].dt.day_of_week
-            elif "weekday" in pushes.columns:
-                values = pushes["weekday"]
-            else:
-                raise ValueError("control 'weekday' needs sent_at or a weekday column")
-            return self._categorical("weekday", values)
+            return self._categorical("weekday", _weekday(pushes, "control 'weekday'"))
         if control == "trend":
             if "sent_at" not in pushes.columns:
                 raise ValueError("control 'trend' needs sent_at")
