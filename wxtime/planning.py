@@ -183,7 +183,7 @@ def plan_split(
         }
     p_bar = (baseline + treated) / 2
     followers = int(np.ceil(2 * p_bar * (1 - p_bar) / budget))
-    return {"followers_per_group": followers, "days": days, "difference": difference}
+    return {"followers_per_group": followers, "days": days, "difference": float(difference)}
 
 
 # -- group-sequential boundaries -----------------------------------------------------
