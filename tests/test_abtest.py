@@ -238,3 +238,19 @@ def test_slot_level_data_is_refused_with_a_reason():
     table = wxtime.validate_pushes(pd.DataFrame({"slot": [9, 12], "delivered": [100, 100], "opened": [5, 9]}))
     with pytest.raises(ValueError, match="one row per slot"):
         compare_slots(table)
+
+
+def test_a_thin_slot_with_a_lucky_rate_is_not_called_best():
+    # Facebook posts: 19:00 has one post at 60% engagement (reach 238); hours with dozens
+    # of posts sit at 6-10%. The Bayes choice (smallest expected loss, shrunk posterior)
+    # must be a well-measured hour, and the verdict must say why the thin one is not.
+    from wxtime.datasets import load_facebook_metrics
+
+    posts = load_facebook_metrics()
+    result = compare_slots(posts, n_permutations=0, bayes_draws=5000)
+    counts = posts["slot"].value_counts()
+    assert counts[result.best_slot] >= 20
+    raw = result.bayes.set_index("slot")
+    assert raw.loc["19:00", "rate"] > raw.loc[result.best_slot, "rate"]
+    assert raw.loc["19:00", "rate_shrunk"] < raw.loc[result.best_slot, "rate_shrunk"]
+    assert "rests on" in result.verdict

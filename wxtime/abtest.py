@@ -292,8 +292,8 @@ class ABResult:
     ----------
     summary : DataFrame
         One row per slot compared with the reference: ``slot, reference,
-        rate, reference_rate, difference, diff_low, diff_high, lift, lift_low,
-        lift_high, p_value, p_holm, p_bh``.
+        rival_pushes, reference_pushes, rate, reference_rate, difference,
+        diff_low, diff_high, lift, lift_low, lift_high, p_value, p_holm, p_bh``.
     tests : DataFrame
         Every test run: ``name, comparison, estimate, ci_low, ci_high,
         p_value, p_adjusted, recommended``.
@@ -369,33 +369,54 @@ class ABResult:
         )
 
 
-def model_posterior(model: RateModel, *, n_draws: int = 20000, seed: int = 0) -> pd.DataFrame:
+def model_posterior(
+    model: RateModel, *, n_draws: int = 20000, seed: int = 0, shrink: bool = True
+) -> pd.DataFrame:
     """P(best) and expected loss from a fitted rate model's adjusted rates.
 
     The adjusted rates are approximately normal with the delta-method
     covariance (a flat-prior posterior, by the Bernstein-von Mises argument);
     because the quasi-binomial scale is estimated, draws come from the
-    multivariate t with the model's residual df, and give each slot's
-    probability of being best and the expected loss (in rate units) of
-    choosing it. Because
-    the model carries the design (day fixed effects in a split test, the
+    multivariate t with the model's residual df. With ``shrink`` (default),
+    each slot's rate is first shrunk towards the mean of the slots by
+    normal-normal empirical Bayes (DerSimonian-Laird between-slot variance): a slot
+    seen once has a huge variance and is pulled to the centre instead of
+    dominating every slot's expected loss with its extreme draws. Because the
+    model carries the design (day fixed effects in a split test, the
     dispersion of a rotation), so does this posterior.
 
-    Returns ``slot, rate, p_best, expected_loss``.
+    Returns ``slot, rate, rate_shrunk, p_best, expected_loss``.
     """
     rates, gradient = model.adjusted_rates_with_gradient()
     cov = gradient @ model.result_.cov_params().to_numpy() @ gradient.T
+    centre, shrunk = rates, rates
+    if shrink and len(rates) > 2:
+        variance = np.diag(cov)
+        precision = 1 / variance
+        centre_value = float(np.sum(rates * precision) / np.sum(precision))
+        # DerSimonian-Laird between-slot variance (random-effects meta-analysis): weighted by
+        # precision, so a few one-push slots with huge variances do not hide the spread of
+        # the well-measured ones (a plain moment estimate pooled the Facebook hours to one).
+        q = float(np.sum(precision * (rates - centre_value) ** 2))
+        denominator = float(np.sum(precision) - np.sum(precision**2) / np.sum(precision))
+        between = max((q - (len(rates) - 1)) / denominator, 1e-12)
+        keep = between / (between + variance)  # 1 - the shrinkage factor
+        shrunk = centre_value + keep * (rates - centre_value)
+        scale = np.sqrt(keep)
+        cov = cov * np.outer(scale, scale)
+        centre = shrunk
     rng = np.random.default_rng(seed)
     # Multivariate t with the residual df (the scale is estimated): with few pushes a normal
     # posterior would be far too sure of itself.
     normal = rng.multivariate_normal(np.zeros(len(rates)), cov, size=n_draws, method="eigh")
     df = max(float(model.result_.df_resid), 1.0)
-    draws = rates + normal * np.sqrt(df / rng.chisquare(df, size=(n_draws, 1)))
+    draws = centre + normal * np.sqrt(df / rng.chisquare(df, size=(n_draws, 1)))
     best = draws.argmax(axis=1)
     return pd.DataFrame(
         {
             "slot": model.slots_,
             "rate": rates,
+            "rate_shrunk": shrunk,
             "p_best": np.bincount(best, minlength=len(rates)) / n_draws,
             "expected_loss": (draws.max(axis=1, keepdims=True) - draws).mean(axis=0),
         }
@@ -556,8 +577,9 @@ def compare_slots(
         ``open``, ``read``, ``read_through``, ``click`` or ``share``.
     design : {"auto", "blocked", "randomized", "split"}
     reference : str, optional
-        Slot every other slot is compared with; default: the slot with the
-        highest adjusted rate.
+        Slot every other slot is compared with; default: the best slot, the
+        one with the smallest expected loss under the model's posterior (a
+        thin slot with a lucky high rate does not qualify).
     controls : "auto" or sequence of str
         Rotation controls for the GLM; ``"auto"`` uses weekday when send
         times are known and there are enough pushes, nothing otherwise.
@@ -605,13 +627,21 @@ def compare_slots(
         model_controls = list(controls)
     model = RateModel(metric, controls=model_controls).fit(pushes)
     adjusted = model.adjusted_rates_.set_index("slot")["rate"]
-    best = str(adjusted.idxmax())
+    # The best slot is the Bayes choice (smallest expected loss under the model's posterior),
+    # not the highest point estimate: a slot seen once with a lucky article has a high rate
+    # and a huge expected loss.
+    bayes = model_posterior(model, n_draws=bayes_draws, seed=seed)
+    best = str(bayes.loc[bayes["expected_loss"].idxmin(), "slot"])
     reference = reference or best
     if reference not in adjusted.index:
         raise ValueError(
             f"reference slot {reference!r} is not in the data (slots: {', '.join(adjusted.index)})"
         )
     pairwise = _pairwise_from_model(model, reference, level)
+    if len(pairwise):
+        counts = pushes["slot"].value_counts()
+        pairwise.insert(2, "rival_pushes", pairwise["slot"].map(counts).astype(int))
+        pairwise.insert(3, "reference_pushes", int(counts[reference]))
     f_stat, f_p, _q, _df2 = _wald_f(model)
     recommended = "glm_day_fixed_effects" if design == "split" else "quasi_binomial_glm"
     rows = [(f"{recommended}_omnibus", "all slots equal", f_stat, np.nan, np.nan, f_p, np.nan, True)]
@@ -674,7 +704,6 @@ def compare_slots(
     winner = bool(reference == best and f_p < alpha and len(pairwise) and (pairwise["p_holm"] < alpha).all())
     decision = "winner" if winner else "inconclusive"
     health = health_checks(pushes, design=design, as_of=as_of)
-    bayes = model_posterior(model, n_draws=bayes_draws, seed=seed)
     plan = (
         _plan_more(pushes, metric, design, pairwise, alpha, target_lift)
         if not winner and len(pairwise)
@@ -762,6 +791,11 @@ def _verdict(decision, pairwise, metric, plan, bayes, design) -> str:
         f"P(best) for {ref} {bayes_row.loc[ref, 'p_best']:.2f}, expected loss "
         f"{100 * bayes_row.loc[ref, 'expected_loss']:.2f} pp. "
     )
+    if gap < 0 and "rival_pushes" in closest:
+        text += (
+            f"{closest['slot']}'s higher raw rate rests on {int(closest['rival_pushes'])} push(es) "
+            f"against {int(closest['reference_pushes'])}, so it is not the better bet. "
+        )
     if decision == "winner":
         return text + f"Decision: push at {ref}."
     more = plan.get("more_days_per_slot", plan.get("more_days"))
