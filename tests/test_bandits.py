@@ -10,6 +10,7 @@ import wxtime
 from wxtime.bandits import (
     UCB,
     EpsilonGreedy,
+    ExplorationSampling,
     ExploreFocus,
     Rotation,
     Thompson,
@@ -29,6 +30,7 @@ CAMPUS24 = wxtime.campus_jobs().truth(range(24))["open_rate"].to_numpy()
 POLICIES = [
     Thompson(),
     TopTwoThompson(),
+    ExplorationSampling(),
     UCB(variant="kl"),
     UCB(variant="ucb1"),
     EpsilonGreedy(),

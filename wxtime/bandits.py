@@ -6,7 +6,7 @@ and a push's opens arrive over the following hours, so the decision for day
 ``d`` sees pushes up to day ``d - delay_days``.
 
 Policies are small immutable configs (:class:`Thompson`,
-:class:`TopTwoThompson`, :class:`UCB`, :class:`EpsilonGreedy`,
+:class:`TopTwoThompson`, :class:`ExplorationSampling`, :class:`UCB`, :class:`EpsilonGreedy`,
 :class:`Rotation`, :class:`ExploreFocus`) with their priors as parameters.
 Every random thing takes a seed and echoes it.
 
@@ -40,6 +40,7 @@ __all__ = [
     "UCB",
     "BanditSimulation",
     "EpsilonGreedy",
+    "ExplorationSampling",
     "ExploreFocus",
     "Recommendation",
     "Rotation",
@@ -279,6 +280,38 @@ class TopTwoThompson(Thompson):
 
 
 @dataclass(frozen=True)
+class ExplorationSampling(Thompson):
+    """Exploration sampling (Kasy & Sautmann 2021, Econometrica 89(1)): shares ``q_k`` proportional
+    to ``p_k (1 - p_k)``, ``p_k`` being slot ``k``'s posterior P(best).
+
+    Designed for experiments whose goal is to pick the best slot at the end:
+    it stops spending on the slot that is already clearly best and keeps
+    exploring the close contenders. Rotation: tomorrow's slot is drawn from
+    ``q``. P(best) is estimated from ``share_draws`` posterior draws.
+    """
+
+    name: str = "exploration_sampling"
+
+    def _q(self, state, rng):
+        a, b = self.posterior(state)
+        draws = rng.beta(a[:, :, None], b[:, :, None], size=(*a.shape, self.share_draws))
+        best = np.argmax(draws, axis=1)
+        p = np.stack([np.bincount(row, minlength=a.shape[1]) for row in best]) / self.share_draws
+        q = p * (1 - p)
+        empty = q.sum(axis=1) == 0  # one slot certain: all weight on it
+        q[empty] = p[empty]
+        return q / q.sum(axis=1, keepdims=True)
+
+    def choose(self, state, rng, day):
+        q = self._q(state, rng)
+        u = rng.random((q.shape[0], 1))
+        return np.minimum((np.cumsum(q, axis=1) < u).sum(axis=1), q.shape[1] - 1)
+
+    def shares(self, state, rng, day):
+        return _floored(self._q(state, rng), self.floor)
+
+
+@dataclass(frozen=True)
 class UCB:
     """Upper confidence bounds on effective counts: ``"ucb1"`` (Auer et al. 2002) or ``"kl"`` (KL-UCB).
 
@@ -413,7 +446,7 @@ class ExploreFocus:
 
 def make_policy(name: str, *, hours=None, **kwargs):
     """A policy by CLI name: thompson, top_two, ucb1, kl_ucb, epsilon_greedy, rotation, weekly_rotation,
-    explore_focus, thompson_reader (reader-level Beta-Bernoulli)."""
+    explore_focus, exploration_sampling, thompson_reader (reader-level Beta-Bernoulli)."""
     name = name.replace("-", "_")
     if name == "thompson":
         return Thompson(**kwargs)
@@ -421,6 +454,8 @@ def make_policy(name: str, *, hours=None, **kwargs):
         return Thompson(dispersion=1.0, name="thompson_reader", **kwargs)
     if name in ("top_two", "top_two_thompson"):
         return TopTwoThompson(**kwargs)
+    if name == "exploration_sampling":
+        return ExplorationSampling(**kwargs)
     if name == "ucb1":
         return UCB(variant="ucb1", name="ucb1", **kwargs)
     if name in ("kl_ucb", "ucb"):
@@ -436,8 +471,8 @@ def make_policy(name: str, *, hours=None, **kwargs):
             raise ValueError("explore_focus needs the slots' hours")
         return ExploreFocus(hours=tuple(hours), **kwargs)
     raise ValueError(
-        f"unknown policy {name!r}: thompson, thompson_reader, top_two, ucb1, kl_ucb, epsilon_greedy, "
-        "rotation, weekly_rotation, explore_focus"
+        f"unknown policy {name!r}: thompson, thompson_reader, top_two, exploration_sampling, ucb1, kl_ucb, "
+        "epsilon_greedy, rotation, weekly_rotation, explore_focus"
     )
 
 
