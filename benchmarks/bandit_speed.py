@@ -48,9 +48,9 @@ class CountingGenerator:
         return getattr(self.rng, name)
 
 
-def run_wxtime(rates, replications, days, audience, seed):
-    start = time.perf_counter()
-    sim = bandits.simulate(
+def simulate_instance(rates, replications, days, audience, seed):
+    """The benchmark instance: reader-level Thompson sampling, Bernoulli opens, no stopping rule."""
+    return bandits.simulate(
         bandits.Thompson(dispersion=1.0),
         rates,
         days=days,
@@ -60,6 +60,11 @@ def run_wxtime(rates, replications, days, audience, seed):
         stop_threshold=None,
         seed=seed,
     )
+
+
+def run_wxtime(rates, replications, days, audience, seed):
+    start = time.perf_counter()
+    sim = simulate_instance(rates, replications, days, audience, seed)
     return replications / (time.perf_counter() - start), sim
 
 
@@ -69,16 +74,7 @@ def numpy_bound(rates, replications, days, audience, seed):
     original = np.random.default_rng
     np.random.default_rng = lambda *_: recorder
     try:
-        bandits.simulate(
-            bandits.Thompson(dispersion=1.0),
-            rates,
-            days=days,
-            audience_size=audience,
-            replications=replications,
-            content_sigma=0.0,
-            stop_threshold=None,
-            seed=seed,
-        )
+        simulate_instance(rates, replications, days, audience, seed)
     finally:
         np.random.default_rng = original
     rng = np.random.default_rng(seed)
