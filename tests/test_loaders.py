@@ -329,3 +329,14 @@ def test_aggregate_cli(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["pushes"] == 4 and summary["events"] == len(events)
     assert len(wxtime.read_pushes(out)) == 4
+
+
+def test_event_log_with_an_unparseable_time_names_the_row(tmp_path, capsys):
+    path = tmp_path / "events.csv"
+    path.write_text("push_id,sent_at,opened_at\np1,2024-07-01 12:00,2024-07-01 12:05\np1,not-a-time,\n")
+    with pytest.raises(
+        PushDataError, match=r"row 2 \(line 3\), column 'sent_at': 'not-a-time' is not a date-time"
+    ):
+        aggregate_events(path)
+    assert main(["aggregate", str(path)]) == 2
+    assert "Traceback" not in capsys.readouterr().err

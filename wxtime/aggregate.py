@@ -304,7 +304,13 @@ def _run_duckdb(paths, options, memory_limit, threads) -> pd.DataFrame:
         raise PushDataError(str(paths[0]), [Problem(None, None, f"cannot be read: {exc}")]) from None
     columns = [row[0] for row in described]
     types = {row[0]: str(row[1]) for row in described}
-    table, early = _split_early(con.execute(build_query(DUCKDB, scan, columns, types, **options)).df())
+    try:
+        table, early = _split_early(con.execute(build_query(DUCKDB, scan, columns, types, **options)).df())
+    except PushDataError:
+        raise
+    except Exception as exc:  # duckdb's own error types: a value that does not convert, usually
+        _explain_unreadable_values(con, paths, columns, types, exc)
+        raise
     if early > 0:
         stamp = {c: DUCKDB.stamp(c, types[c]) for c in ("sent_at", "opened_at", "read_at") if c in columns}
         _check_order(con, paths, columns, stamp)
@@ -380,6 +386,34 @@ def _run_spark(paths, options, spark, master) -> pd.DataFrame:
         ]
         raise PushDataError(options["where"], problems, line_offset=None)
     return table
+
+
+def _explain_unreadable_values(con, paths, columns, types, exc) -> None:
+    """Turn a failed conversion into a PushDataError naming the file, row and column."""
+    text_times = [
+        c
+        for c in ("sent_at", "opened_at", "read_at")
+        if c in columns and not types[c].upper().startswith("TIMESTAMP")
+    ]
+    problems = []
+    for column in text_times:
+        scan = _scan(paths, row_numbers=True)
+        if paths[0].suffix.lower() == ".parquet":
+            rows = con.execute(
+                f"SELECT file_row_number + 1, {column} FROM {scan} WHERE {column} IS NOT NULL "
+                f"AND TRY_CAST({column} AS TIMESTAMP) IS NULL ORDER BY 1 LIMIT 10"
+            ).fetchall()
+        else:
+            rows = con.execute(
+                f"SELECT rn, {column} FROM (SELECT *, row_number() OVER (PARTITION BY filename) AS rn "
+                f"FROM {scan}) WHERE {column} IS NOT NULL AND TRY_CAST({column} AS TIMESTAMP) IS NULL "
+                "ORDER BY rn LIMIT 10"
+            ).fetchall()
+        problems += [Problem(int(row), column, f"{value!r} is not a date-time") for row, value in rows]
+    if not problems:
+        problems = [Problem(None, None, f"cannot be aggregated: {str(exc).splitlines()[0]}")]
+    line_offset = 1 if paths[0].suffix.lower() == ".csv" else None
+    raise PushDataError(str(paths[0]), problems, line_offset=line_offset) from None
 
 
 def _check_order(con, paths, columns, stamp) -> None:
