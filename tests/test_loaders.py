@@ -313,6 +313,38 @@ def test_event_log_read_before_send_is_an_error_naming_the_row(tmp_path):
         aggregate_events(tmp_path / "events.parquet")
 
 
+@pytest.mark.parametrize(
+    ("column", "options"),
+    [("push_id", {}), ("sent_at", {"age_hours": 24}), ("user_id", {"deduplicate": True})],
+)
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_event_log_rows_that_cannot_be_placed_are_errors_naming_the_row(tmp_path, column, options, fmt):
+    """Found while checking the speed work: a delivery without a send time was counted but
+    timed by its push's other rows, and one without a user vanished from a deduplicated
+    count; an empty push_id was reported as a row of the aggregated table."""
+    events = _log(n_pushes=3, per_push=10).astype({"user_id": "float64"})
+    events.loc[12, column] = None
+    path = tmp_path / f"events.{fmt}"
+    events.to_csv(path, index=False) if fmt == "csv" else events.to_parquet(path)
+    where = r"row 13 \(line 14\)" if fmt == "csv" else "row 13"
+    with pytest.raises(PushDataError, match=rf"{where}, column '{column}': is empty"):
+        aggregate_events(path, **options)
+
+
+def test_event_log_with_an_empty_group_keeps_its_events(tmp_path):
+    """An empty ``group`` is its own group; its opens are not lost in the join (they were)."""
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "push_id,group,sent_at,opened_at\n"
+        "p1,A,2024-07-01 12:00,2024-07-01 12:05\n"
+        "p1,,2024-07-01 12:00,2024-07-01 12:05\n"
+        "p1,,2024-07-01 12:00,\n"
+    )
+    table = aggregate_events(path, age_hours=24)
+    assert table[["delivered", "opened"]].sum().tolist() == [3, 2]
+    assert table.loc[table["group"].isna(), ["delivered", "opened"]].iloc[0].tolist() == [2, 1]
+
+
 def test_event_log_without_required_columns(tmp_path):
     path = tmp_path / "events.csv"
     pd.DataFrame({"push_id": ["a"], "opened_at": ["2024-07-01 12:00"]}).to_csv(path, index=False)

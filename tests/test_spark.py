@@ -95,6 +95,19 @@ def test_spark_names_a_read_before_the_send(tmp_path, spark):
         aggregate_events(tmp_path / "e.parquet", engine="spark", spark=spark)
 
 
+def test_spark_names_a_delivery_without_a_send_time(tmp_path, spark):
+    events = pd.DataFrame(
+        {
+            "push_id": ["a", "a"],
+            "sent_at": pd.to_datetime(["2024-07-01 12:00", None]),
+            "opened_at": pd.to_datetime(["2024-07-01 13:00", None]),
+        }
+    )
+    events.to_parquet(tmp_path / "e.parquet", coerce_timestamps="us")
+    with pytest.raises(PushDataError, match=r"column 'sent_at': is empty.*push a"):
+        aggregate_events(tmp_path / "e.parquet", engine="spark", spark=spark)
+
+
 def test_spark_from_the_command_line(log, tmp_path, capsys):
     out = tmp_path / "pushes.parquet"
     assert (
