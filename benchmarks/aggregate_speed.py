@@ -2,14 +2,25 @@
 
 Generates (once, cached under benchmarks/results/) a Parquet log of N deliveries over P
 pushes: push_id, sent_at, opened_at (null when not opened; some after 24 h), read_at.
+Two row orders: ``interleaved`` (row i belongs to push i mod P, so every row group holds
+every push: the hardest case for a group-by) and ``clustered`` (a push's deliveries are
+consecutive, as a log appended while each push goes out is written).
+
 Each method runs in its own process, so peak memory (ru_maxrss) is its own; both count
 deliveries, opens within 24 h and reads within 24 h per push, and the counts are compared.
+The clock starts after each method's libraries are imported (pandas and pyarrow; wxtime
+and duckdb), so it times the aggregation, not Python's start-up; the import times are
+printed too. The methods alternate run by run (pandas first on odd runs, wxtime first on
+even ones), so a noisy neighbour on a shared machine slows both alike; the speed-up is
+reported on the medians and on the best runs.
 
 Usage: .venv/bin/python benchmarks/aggregate_speed.py [--rows 50000000] [--pushes 2000]
+       [--layout interleaved|clustered] [--repeats 5] [--spark]
 """
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -19,21 +30,26 @@ RESULTS = Path(__file__).parent / "results"
 
 GENERATE = """
 COPY (
-  SELECT (i % {pushes})::BIGINT AS push_id,
-         TIMESTAMP '2024-01-01 12:00:00' + INTERVAL ((i % {pushes})) DAY AS sent_at,
+  SELECT {push}::BIGINT AS push_id,
+         TIMESTAMP '2024-01-01 12:00:00' + INTERVAL ({push}) DAY AS sent_at,
          CASE WHEN hash(i) % 100 < 7
-              THEN TIMESTAMP '2024-01-01 12:00:00' + INTERVAL ((i % {pushes})) DAY
+              THEN TIMESTAMP '2024-01-01 12:00:00' + INTERVAL ({push}) DAY
                    + INTERVAL ((hash(i * 7) % 172800)) SECOND END AS opened_at,
          CASE WHEN hash(i) % 100 < 4
-              THEN TIMESTAMP '2024-01-01 12:00:00' + INTERVAL ((i % {pushes})) DAY
+              THEN TIMESTAMP '2024-01-01 12:00:00' + INTERVAL ({push}) DAY
                    + INTERVAL ((hash(i * 7) % 172800) + 60) SECOND END AS read_at
   FROM range({rows}) t(i)
 ) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
 """
+PUSH = {"interleaved": "(i % {pushes})", "clustered": "(i // ({rows} // {pushes}))"}
 
 PANDAS = """
 import json, resource, sys, time
+t0 = time.perf_counter()
 import pandas as pd
+import pyarrow.parquet  # pandas' Parquet engine, imported lazily by read_parquet
+imports = time.perf_counter() - t0
+cpu0 = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
 start = time.perf_counter()
 events = pd.read_parquet(sys.argv[1])
 cutoff = events["sent_at"] + pd.Timedelta(hours=24)
@@ -42,18 +58,26 @@ events["read"] = events["read_at"].notna() & (events["read_at"] < cutoff)
 grouped = events.groupby("push_id")
 table = grouped.agg(delivered=("sent_at", "size"), opened=("opened", "sum"), read=("read", "sum"))
 seconds = time.perf_counter() - start
+cpu = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - cpu0
 print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "imports": imports, "cpu": cpu,
                   "counts": table[["delivered", "opened", "read"]].sum().astype(int).tolist(),
                   "first": table.iloc[0].astype(int).tolist()}))
 """
 
 WXTIME = """
 import json, resource, sys, time
+t0 = time.perf_counter()
+import duckdb  # wxtime's engine, imported lazily by aggregate_events
 from wxtime.aggregate import aggregate_events
+imports = time.perf_counter() - t0
+cpu0 = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
 start = time.perf_counter()
 table = aggregate_events(sys.argv[1], age_hours=24, memory_limit="512MB").sort_values("sent_at")
 seconds = time.perf_counter() - start
+cpu = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - cpu0
 print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "imports": imports, "cpu": cpu,
                   "counts": table[["delivered", "opened", "read"]].sum().astype(int).tolist(),
                   "first": table[["delivered", "opened", "read"]].iloc[0].astype(int).tolist()}))
 """
@@ -84,42 +108,79 @@ def run(code: str, path: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def summarise(name: str, runs: list[dict]) -> dict:
+    seconds = sorted(r["seconds"] for r in runs)
+    summary = {
+        "best": seconds[0],
+        "median": statistics.median(seconds),
+        "peak_mb": max(r["peak_mb"] for r in runs),
+        "imports": min(r.get("imports", 0.0) for r in runs),
+        "cpu": statistics.median(r.get("cpu", float("nan")) for r in runs),
+        "counts": runs[0]["counts"],
+        "first": runs[0]["first"],
+        "all_same": all(r["counts"] == runs[0]["counts"] and r["first"] == runs[0]["first"] for r in runs),
+    }
+    print(
+        f"{name:7s} median {summary['median']:.2f} s, best {summary['best']:.2f} s, "
+        f"CPU (user+system, median) {summary['cpu']:.2f} s, "
+        f"peak {summary['peak_mb']:.0f} MB, imports {summary['imports']:.2f} s "
+        f"(runs in order: {', '.join(format(r['seconds'], '.2f') for r in runs)} s)"
+    )
+    return summary
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000_000)
     parser.add_argument("--pushes", type=int, default=2000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--layout", choices=sorted(PUSH), default="interleaved")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=1,
+        help="untimed runs of each method first (the first process to touch gigabytes of fresh"
+        " memory on this VM pays for it: pandas' first run takes 8-9 s instead of 2-5)",
+    )
     parser.add_argument("--spark", action="store_true", help="also time the Spark engine (local[2])")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"events_{args.rows}_{args.pushes}.parquet"
+    suffix = "" if args.layout == "interleaved" else f"_{args.layout}"
+    path = RESULTS / f"events_{args.rows}_{args.pushes}{suffix}.parquet"
     if not path.exists():
         import duckdb
 
         start = time.perf_counter()
-        duckdb.execute(GENERATE.format(rows=args.rows, pushes=args.pushes, path=path))
+        push = PUSH[args.layout].format(rows=args.rows, pushes=args.pushes)
+        duckdb.execute(GENERATE.format(rows=args.rows, push=push, path=path))
         print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - start:.0f} s")
-    results = {}
-    methods = [("pandas", PANDAS), ("wxtime", WXTIME)] + ([("spark", SPARK)] if args.spark else [])
-    for name, code in methods:
-        runs = [run(code, path) for _ in range(args.repeats)]
-        best = min(runs, key=lambda r: r["seconds"])
-        best["peak_mb"] = max(r["peak_mb"] for r in runs)
-        results[name] = best
-        print(
-            f"{name:7s} best of {args.repeats}: {best['seconds']:.2f} s, peak {best['peak_mb']:.0f} MB "
-            f"(all: {', '.join(format(r['seconds'], '.2f') for r in runs)} s)"
-        )
-    same = results["pandas"]["counts"] == results["wxtime"]["counts"] and (
-        results["pandas"]["first"] == results["wxtime"]["first"]
+    methods = [("pandas", PANDAS), ("wxtime", WXTIME)]
+    runs: dict[str, list[dict]] = {name: [] for name, _ in methods}
+    for _ in range(args.warmup):
+        for _name, code in methods:
+            run(code, path)
+    for repeat in range(args.repeats):
+        for name, code in methods if repeat % 2 == 0 else methods[::-1]:
+            runs[name].append(run(code, path))
+    if args.spark:
+        runs["spark"] = [run(SPARK, path) for _ in range(args.repeats)]
+    print(
+        f"{args.layout} layout, {args.rows:,} rows, {args.pushes:,} pushes, {args.repeats} alternating runs "
+        f"after {args.warmup} warm-up run(s) each"
+    )
+    results = {name: summarise(name, r) for name, r in runs.items()}
+    pandas, wxtime = results["pandas"], results["wxtime"]
+    same = pandas["all_same"] and wxtime["all_same"] and pandas["counts"] == wxtime["counts"]
+    same = same and pandas["first"] == wxtime["first"]
+    print(
+        f"totals (delivered, opened<24h, read<24h): pandas {pandas['counts']}, "
+        f"wxtime {wxtime['counts']}; identical: {same}"
     )
     print(
-        f"totals (delivered, opened<24h, read<24h): pandas {results['pandas']['counts']}, "
-        f"wxtime {results['wxtime']['counts']}; identical: {same}"
-    )
-    print(
-        f"speed-up {results['pandas']['seconds'] / results['wxtime']['seconds']:.1f}x; memory "
-        f"{results['wxtime']['peak_mb'] / results['pandas']['peak_mb']:.3f} of pandas'"
+        f"speed-up {pandas['median'] / wxtime['median']:.1f}x on medians, "
+        f"{pandas['best'] / wxtime['best']:.1f}x on best runs, "
+        f"{pandas['cpu'] / wxtime['cpu']:.1f}x in CPU time; memory "
+        f"{wxtime['peak_mb'] / pandas['peak_mb']:.3f} of pandas'"
     )
 
 

