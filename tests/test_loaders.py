@@ -284,6 +284,66 @@ def test_event_log_counts_equal_pandas(tmp_path, fmt, age):
     assert pushes.attrs["load_summary"]["events"] == len(events)
 
 
+def _flag_log(kind):
+    """The timestamp log as 0/1 flags: bool columns, integers, or integers with blanks (CSV)."""
+    events = _log(n_pushes=8)
+    flags = events.assign(opened=events["opened_at"].notna(), read=events["read_at"].notna())
+    flags = flags.drop(columns=["opened_at", "read_at"])
+    if kind == "int":
+        flags = flags.astype({"opened": "int8", "read": "int8"})
+    elif kind == "blank":  # an export that leaves "no" empty
+        flags = flags.astype({"opened": "Int8", "read": "Int8"})
+        flags.loc[flags["opened"] == 0, "opened"] = pd.NA
+    elif kind == "mixed":  # opens timed, reads flagged
+        flags = flags.drop(columns="opened").assign(opened_at=events["opened_at"])
+    return events, flags
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+@pytest.mark.parametrize("kind", ["bool", "int", "blank", "mixed"])
+@pytest.mark.parametrize("dedup", [False, True])
+def test_flag_log_counts_equal_pandas(tmp_path, fmt, kind, dedup):
+    events, flags = _flag_log(kind)
+    if dedup:  # a repeated delivery event: counted once per user
+        flags = pd.concat([flags, flags.iloc[:40]], ignore_index=True)
+    path = tmp_path / f"events.{fmt}"
+    flags.to_parquet(path) if fmt == "parquet" else flags.to_csv(path, index=False)
+    pushes = aggregate_events(path, deduplicate=dedup).set_index("push_id")
+    if dedup:  # distinct users per push among all, opened and read deliveries
+        opened = flags["opened_at"].notna() if kind == "mixed" else flags["opened"].fillna(0) == 1
+        reference = pd.DataFrame(
+            {
+                "delivered": flags.groupby("push_id")["user_id"].nunique(),
+                "opened": flags[opened].groupby("push_id")["user_id"].nunique(),
+                "read": flags[flags["read"] == 1].groupby("push_id")["user_id"].nunique(),
+            }
+        ).fillna(0)
+    else:
+        reference = _pandas_reference(events)
+    for column in ("delivered", "opened", "read"):
+        assert pushes[column].tolist() == reference.loc[pushes.index, column].astype(int).tolist()
+    assert pushes.attrs["load_summary"]["events"] == len(flags)
+
+
+@pytest.mark.parametrize("value", ["2", "yes", "-1"])
+def test_a_flag_that_is_not_0_or_1_names_the_row(tmp_path, value):
+    path = tmp_path / "events.csv"
+    path.write_text(f"push_id,sent_at,opened\np1,2024-07-01 12:00,1\np1,2024-07-01 12:00,{value}\n")
+    with pytest.raises(
+        PushDataError, match=rf"row 2 \(line 3\), column 'opened': .*{value}.* is not a 0/1 flag"
+    ):
+        aggregate_events(path)
+
+
+def test_flags_cannot_give_a_fixed_age(tmp_path):
+    _, flags = _flag_log("bool")
+    flags.to_parquet(tmp_path / "events.parquet")
+    with pytest.raises(
+        PushDataError, match="column 'opened': is a flag, so events within 24 h cannot be told"
+    ):
+        aggregate_events(tmp_path / "events.parquet", age_hours=24)
+
+
 def test_event_log_folder_output_and_deduplication(tmp_path):
     events = _log(n_pushes=6)
     folder = tmp_path / "log"

@@ -108,6 +108,27 @@ def test_spark_names_a_delivery_without_a_send_time(tmp_path, spark):
         aggregate_events(tmp_path / "e.parquet", engine="spark", spark=spark)
 
 
+@pytest.mark.parametrize("dedup", [False, True])
+def test_spark_counts_flag_logs_like_the_embedded_engine(log, tmp_path, spark, dedup):
+    events = pd.read_parquet(log / "events.parquet")
+    flags = events.assign(opened=events["opened_at"].notna().astype("int8"), read=events["read_at"].notna())
+    flags = flags.drop(columns=["opened_at", "read_at"])
+    flags.to_parquet(tmp_path / "flags.parquet", coerce_timestamps="us", allow_truncated_timestamps=True)
+    ours = aggregate_events(tmp_path / "flags.parquet", deduplicate=dedup)
+    theirs = aggregate_events(tmp_path / "flags.parquet", deduplicate=dedup, engine="spark", spark=spark)
+    pd.testing.assert_frame_equal(ours[COLUMNS], theirs[COLUMNS], check_dtype=False)
+    assert ours["opened"].sum() > 0 and ours["read"].sum() > 0
+
+
+def test_spark_names_a_flag_that_is_not_0_or_1(tmp_path, spark):
+    events = pd.DataFrame(
+        {"push_id": ["a", "a"], "sent_at": pd.to_datetime(["2024-07-01 12:00"] * 2), "opened": [1, 2]}
+    )
+    events.to_parquet(tmp_path / "e.parquet", coerce_timestamps="us")
+    with pytest.raises(PushDataError, match=r"column 'opened': 2 is not a 0/1 flag.*push a"):
+        aggregate_events(tmp_path / "e.parquet", engine="spark", spark=spark)
+
+
 def test_spark_from_the_command_line(log, tmp_path, capsys):
     out = tmp_path / "pushes.parquet"
     assert (
