@@ -1,13 +1,16 @@
 """Aggregating a 50-million-row delivery log: wxtime (DuckDB, streaming) vs pandas.read_parquet + groupby.
 
 Generates (once, cached under benchmarks/results/) a Parquet log of N deliveries over P
-pushes: push_id, sent_at, opened_at (null when not opened; some after 24 h), read_at.
+pushes, of one of two kinds: ``timestamps`` (push_id, sent_at, opened_at: null when not
+opened, spread over 48 h so some fall after the 24 h cut-off, read_at), aggregated with
+a 24 h window; or ``flags`` (push_id, sent_at, opened and read as booleans), summed.
 Two row orders: ``interleaved`` (row i belongs to push i mod P, so every row group holds
 every push: the hardest case for a group-by) and ``clustered`` (a push's deliveries are
 consecutive, as a log appended while each push goes out is written).
 
 Each method runs in its own process, so peak memory (ru_maxrss) is its own; both count
-deliveries, opens within 24 h and reads within 24 h per push, and the counts are compared.
+deliveries, opens and reads per push (within 24 h for timestamps), and the counts are
+compared.
 The clock starts after each method's libraries are imported (pandas and pyarrow; wxtime
 and duckdb), so it times the aggregation, not Python's start-up; the import times are
 printed too. The methods alternate run by run (pandas first on odd runs, wxtime first on
@@ -15,7 +18,7 @@ even ones), so a noisy neighbour on a shared machine slows both alike; the speed
 reported on the medians and on the best runs.
 
 Usage: .venv/bin/python benchmarks/aggregate_speed.py [--rows 50000000] [--pushes 2000]
-       [--layout interleaved|clustered] [--repeats 5] [--spark]
+       [--log timestamps|flags] [--layout interleaved|clustered] [--repeats 5] [--spark]
 """
 
 import argparse
@@ -41,6 +44,15 @@ COPY (
   FROM range({rows}) t(i)
 ) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
 """
+GENERATE_FLAGS = """
+COPY (
+  SELECT {push}::BIGINT AS push_id,
+         TIMESTAMP '2024-01-01 12:00:00' + INTERVAL ({push}) DAY AS sent_at,
+         hash(i) % 100 < 7 AS opened,
+         hash(i) % 100 < 4 AS read
+  FROM range({rows}) t(i)
+) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
+"""
 PUSH = {"interleaved": "(i % {pushes})", "clustered": "(i // ({rows} // {pushes}))"}
 
 PANDAS = """
@@ -52,9 +64,10 @@ imports = time.perf_counter() - t0
 cpu0 = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
 start = time.perf_counter()
 events = pd.read_parquet(sys.argv[1])
-cutoff = events["sent_at"] + pd.Timedelta(hours=24)
-events["opened"] = events["opened_at"].notna() & (events["opened_at"] < cutoff)
-events["read"] = events["read_at"].notna() & (events["read_at"] < cutoff)
+if sys.argv[2] == "timestamps":
+    cutoff = events["sent_at"] + pd.Timedelta(hours=24)
+    events["opened"] = events["opened_at"].notna() & (events["opened_at"] < cutoff)
+    events["read"] = events["read_at"].notna() & (events["read_at"] < cutoff)
 grouped = events.groupby("push_id")
 table = grouped.agg(delivered=("sent_at", "size"), opened=("opened", "sum"), read=("read", "sum"))
 seconds = time.perf_counter() - start
@@ -73,7 +86,8 @@ from wxtime.aggregate import aggregate_events
 imports = time.perf_counter() - t0
 cpu0 = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
 start = time.perf_counter()
-table = aggregate_events(sys.argv[1], age_hours=24, memory_limit="512MB").sort_values("sent_at")
+age = 24 if sys.argv[2] == "timestamps" else None
+table = aggregate_events(sys.argv[1], age_hours=age, memory_limit="512MB").sort_values("sent_at")
 seconds = time.perf_counter() - start
 cpu = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - cpu0
 print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -91,9 +105,10 @@ spark = (SparkSession.builder.master("local[2]").config("spark.sql.session.timeZ
          .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
          .config("spark.driver.memory", "4g").getOrCreate())
 spark.sparkContext.setLogLevel("ERROR")
-aggregate_events(sys.argv[1], age_hours=24, engine="spark", spark=spark)  # JVM warm-up
+age = 24 if sys.argv[2] == "timestamps" else None
+aggregate_events(sys.argv[1], age_hours=age, engine="spark", spark=spark)  # JVM warm-up
 start = time.perf_counter()
-table = aggregate_events(sys.argv[1], age_hours=24, engine="spark", spark=spark).sort_values("sent_at")
+table = aggregate_events(sys.argv[1], age_hours=age, engine="spark", spark=spark).sort_values("sent_at")
 seconds = time.perf_counter() - start
 # Peak memory here is the Python driver's only (the JVM is a separate, still running process).
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -103,8 +118,10 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak,
 """
 
 
-def run(code: str, path: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+def run(code: str, path: Path, log: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path), log], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -133,6 +150,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000_000)
     parser.add_argument("--pushes", type=int, default=2000)
+    parser.add_argument("--log", choices=["timestamps", "flags"], default="timestamps")
     parser.add_argument("--layout", choices=sorted(PUSH), default="interleaved")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument(
@@ -145,35 +163,39 @@ def main():
     parser.add_argument("--spark", action="store_true", help="also time the Spark engine (local[2])")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
-    suffix = "" if args.layout == "interleaved" else f"_{args.layout}"
+    suffix = ("" if args.layout == "interleaved" else f"_{args.layout}") + (
+        "" if args.log == "timestamps" else "_flags"
+    )
     path = RESULTS / f"events_{args.rows}_{args.pushes}{suffix}.parquet"
     if not path.exists():
         import duckdb
 
         start = time.perf_counter()
         push = PUSH[args.layout].format(rows=args.rows, pushes=args.pushes)
-        duckdb.execute(GENERATE.format(rows=args.rows, push=push, path=path))
+        template = GENERATE if args.log == "timestamps" else GENERATE_FLAGS
+        duckdb.execute(template.format(rows=args.rows, push=push, path=path))
         print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - start:.0f} s")
     methods = [("pandas", PANDAS), ("wxtime", WXTIME)]
     runs: dict[str, list[dict]] = {name: [] for name, _ in methods}
     for _ in range(args.warmup):
         for _name, code in methods:
-            run(code, path)
+            run(code, path, args.log)
     for repeat in range(args.repeats):
         for name, code in methods if repeat % 2 == 0 else methods[::-1]:
-            runs[name].append(run(code, path))
+            runs[name].append(run(code, path, args.log))
     if args.spark:
-        runs["spark"] = [run(SPARK, path) for _ in range(args.repeats)]
+        runs["spark"] = [run(SPARK, path, args.log) for _ in range(args.repeats)]
     print(
-        f"{args.layout} layout, {args.rows:,} rows, {args.pushes:,} pushes, {args.repeats} alternating runs "
-        f"after {args.warmup} warm-up run(s) each"
+        f"{args.log} log, {args.layout} layout, {args.rows:,} rows, {args.pushes:,} pushes, "
+        f"{args.repeats} alternating runs after {args.warmup} warm-up run(s) each"
     )
     results = {name: summarise(name, r) for name, r in runs.items()}
     pandas, wxtime = results["pandas"], results["wxtime"]
     same = pandas["all_same"] and wxtime["all_same"] and pandas["counts"] == wxtime["counts"]
     same = same and pandas["first"] == wxtime["first"]
     print(
-        f"totals (delivered, opened<24h, read<24h): pandas {pandas['counts']}, "
+        f"totals (delivered, opened, read{' within 24 h' if args.log == 'timestamps' else ''}): "
+        f"pandas {pandas['counts']}, "
         f"wxtime {wxtime['counts']}; identical: {same}"
     )
     print(
