@@ -193,10 +193,21 @@ def main():
     pandas, wxtime = results["pandas"], results["wxtime"]
     same = pandas["all_same"] and wxtime["all_same"] and pandas["counts"] == wxtime["counts"]
     same = same and pandas["first"] == wxtime["first"]
+    if "spark" in results:
+        spark = results["spark"]
+        same = (
+            same
+            and spark["all_same"]
+            and (spark["counts"], spark["first"])
+            == (
+                wxtime["counts"],
+                wxtime["first"],
+            )
+        )
     print(
         f"totals (delivered, opened, read{' within 24 h' if args.log == 'timestamps' else ''}): "
         f"pandas {pandas['counts']}, "
-        f"wxtime {wxtime['counts']}; identical: {same}"
+        f"wxtime {wxtime['counts']}; identical{' (spark too)' if 'spark' in results else ''}: {same}"
     )
     print(
         f"speed-up {pandas['median'] / wxtime['median']:.1f}x on medians, "

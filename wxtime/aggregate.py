@@ -127,6 +127,11 @@ class Dialect:
         return f"{epoch}({event}) - {epoch}({sent}) < {micros}"
 
 
+def _not_a_flag(column: str) -> str:
+    """SQL: the value is there but is not 0 or 1 (as a number; TRY_CAST works on both engines)."""
+    return f"{column} IS NOT NULL AND coalesce(TRY_CAST({column} AS INTEGER) NOT IN (0, 1), TRUE)"
+
+
 DUCKDB = Dialect("duckdb", '"')
 SPARK = Dialect("spark", "`")
 
@@ -190,10 +195,7 @@ def build_query(
             true = name
         else:
             true = f"TRY_CAST({name} AS INTEGER) = 1"
-            checks.append(
-                f"count(*) FILTER (WHERE {name} IS NOT NULL AND "
-                f"coalesce(TRY_CAST({name} AS INTEGER) NOT IN (0, 1), TRUE)) AS {name}_flag_check"
-            )
+            checks.append(f"count(*) FILTER (WHERE {_not_a_flag(name)}) AS {name}_flag_check")
         flag_counts.append(f"{counter} FILTER (WHERE {true}) AS {name}")
     ctes = [
         f"d AS (SELECT {key_sql}, min({stamp['sent_at']}) AS sent_at, {counter} AS delivered, "
@@ -314,8 +316,9 @@ def aggregate_events(
 def _split_checks(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     """The table without its ``*_check`` counters, and their totals by kind.
 
-    Kinds: ``opened_early``, ``read_early`` (events timed before the send), ``untimed`` (deliveries without
-    ``sent_at``), ``anonymous`` (without ``user_id`` when deduplicating), ``keyless``
+    Kinds: ``opened_early``, ``read_early`` (events timed before the send), ``untimed``
+    (deliveries without ``sent_at``), ``anonymous`` (without ``user_id`` when
+    deduplicating), ``opened_flag``, ``read_flag`` (flags that are not 0/1), ``keyless``
     (without ``push_id``).
     """
     counters = [c for c in table.columns if c.endswith("_check")]
@@ -364,13 +367,7 @@ def _row_checks(checks: dict[str, int], columns: list[str], stamp: dict[str, str
         found.append(("user_id IS NULL", "user_id", "is empty, so the delivery cannot be deduplicated"))
     for column in ("opened", "read"):
         if checks.get(f"{column}_flag"):
-            found.append(
-                (
-                    f"{column} IS NOT NULL AND coalesce(TRY_CAST({column} AS INTEGER) NOT IN (0, 1), TRUE)",
-                    column,
-                    "{" + column + "!r} is not a 0/1 flag",
-                )
-            )
+            found.append((_not_a_flag(column), column, "{" + column + "!r} is not a 0/1 flag"))
     for column in ("opened_at", "read_at"):
         if checks.get(column.replace("_at", "_early")):
             found.append(
