@@ -432,3 +432,40 @@ def test_event_log_with_an_unparseable_time_names_the_row(tmp_path, capsys):
         aggregate_events(path)
     assert main(["aggregate", str(path)]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_every_loader_summarises_what_it_loaded_and_left_out(tmp_path, capsys):
+    """The issue's item 5: pushes, date range, slots, rows skipped and why, from every loader."""
+    folder = tmp_path / "payloads"
+    folder.mkdir()
+    for day in (DAY1, DAY2):
+        (folder / day.name).write_bytes(day.read_bytes())
+    times = tmp_path / "times.csv"
+    pd.DataFrame({"date": list(SEND_TIMES), "sent_at": list(SEND_TIMES.values())}).to_csv(times, index=False)
+    events = tmp_path / "events.parquet"
+    _log(n_pushes=3).to_parquet(events)
+    export = tmp_path / "export.csv"
+    pushes = read_articletotal(folder, send_times=times)
+    to_backend_export(pushes).to_csv(export, index=False)
+    tables = {
+        "getarticletotal": pushes,
+        "getarticletotal, day 3": read_articletotal(folder, send_times=times, age_days=3),
+        "backend export": read_backend_export(export),
+        "event log": aggregate_events(events),
+        "push table": wxtime.read_pushes(wxtime.datasets.load_study_data()[2]),
+    }
+    for name, table in tables.items():
+        summary = table.attrs["load_summary"]
+        assert list(summary)[:6] == ["source", "pushes", "first", "last", "slots", "skipped"], name
+        assert summary["pushes"] == len(table) and summary["slots"] == sorted(table["slot"].unique())
+        assert summary["first"] == table["sent_at"].min().isoformat()
+    assert tables["getarticletotal"].attrs["load_summary"]["skipped"] == {
+        "articles in other positions than asked for": 1
+    }
+    assert tables["getarticletotal, day 3"].attrs["load_summary"]["skipped"] == {
+        "no data yet at age 3 day(s)": 1,
+        "articles in other positions than asked for": 1,
+    }
+    assert tables["event log"].attrs["load_summary"]["skipped"] == {}
+    assert main(["validate", str(folder), "--send-times", str(times)]) == 0
+    assert "left out: 1 (articles in other positions than asked for)" in capsys.readouterr().out

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .schema import DEFAULT_TZ, Problem, PushDataError, validate_pushes
+from .schema import DEFAULT_TZ, Problem, PushDataError, load_summary, validate_pushes
 
 __all__ = ["DUCKDB", "SPARK", "Dialect", "aggregate_events", "build_query"]
 
@@ -297,17 +297,17 @@ def aggregate_events(
     events = int(table.pop("events").sum())
     table["sent_at"] = pd.to_datetime(table["sent_at"]).dt.tz_localize(tz)
     pushes = validate_pushes(table, tz=tz, source=where, line_offset=None)
-    pushes.attrs["load_summary"] = {
-        "source": "event log",
-        "engine": engine,
-        "files": len(paths),
-        "events": events,
-        "pushes": len(pushes),
-        "first": pushes["sent_at"].min().isoformat(),
-        "last": pushes["sent_at"].max().isoformat(),
-        "age_hours": age_hours,
-        "deduplicated": bool(deduplicate),
-    }
+    # Nothing is skipped: a delivery the counts cannot place is an error, not a dropped row.
+    pushes.attrs["load_summary"] = load_summary(
+        pushes,
+        where,
+        kind="event log",
+        engine=engine,
+        files=len(paths),
+        events=events,
+        age_hours=age_hours,
+        deduplicated=bool(deduplicate),
+    )
     if output is not None:
         _write(pushes, Path(output))
     return pushes

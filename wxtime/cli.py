@@ -56,16 +56,17 @@ def _read(args) -> object:
 
 def _cmd_validate(args) -> int:
     pushes = _read(args)
+    summary = pushes.attrs["load_summary"]
     info = {
         "file": str(args.file),
         "rows": len(pushes),
         "level": pushes.attrs.get("level"),
-        "slots": sorted(pushes["slot"].unique().tolist()),
+        "slots": summary["slots"],
         "columns": list(pushes.columns),
+        "skipped": summary["skipped"],
     }
-    if "sent_at" in pushes.columns:
-        info["first"] = pushes["sent_at"].min().isoformat()
-        info["last"] = pushes["sent_at"].max().isoformat()
+    if summary["first"] is not None:
+        info["first"], info["last"] = summary["first"], summary["last"]
     if args.json:
         print(json.dumps(info, ensure_ascii=False))
     else:
@@ -74,6 +75,8 @@ def _cmd_validate(args) -> int:
             print(f"  sent from {info['first']} to {info['last']}")
         print(f"  slots: {', '.join(info['slots'])}")
         print(f"  columns: {', '.join(info['columns'])}")
+        for reason, count in info["skipped"].items():
+            print(f"  left out: {count} ({reason})")
     return 0
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .schema import DEFAULT_TZ, Problem, PushDataError, read_pushes, validate_pushes
+from .schema import DEFAULT_TZ, Problem, PushDataError, load_summary, read_pushes, validate_pushes
 
 __all__ = [
     "curves_from_hourly",
@@ -295,17 +295,19 @@ def read_articletotal(
     if frame["shared"].isna().any() or frame["shared"].gt(frame["delivered"]).any():
         frame = frame.drop(columns=["shared"])  # shares by non-followers can exceed deliveries
     pushes = validate_pushes(frame.drop(columns=["ref_date"]), source=source_name, line_offset=None, tz=tz)
-    pushes.attrs["load_summary"] = {
-        "source": "getarticletotal",
-        "pushes": len(pushes),
-        "first": pushes["sent_at"].min().isoformat(),
-        "last": pushes["sent_at"].max().isoformat(),
-        "slots": sorted(pushes["slot"].unique()),
-        "age_days": age_days,
-        "too_young": too_young,
-        "other_positions_left_out": dropped_positions,
-        "send_times_inferred": int(pushes["sent_at_inferred"].sum()),
-    }
+    pushes.attrs["load_summary"] = load_summary(
+        pushes,
+        source_name,
+        skipped={
+            f"no data yet at age {age_days} day(s)": too_young,
+            "articles in other positions than asked for": dropped_positions,
+        },
+        kind="getarticletotal",
+        age_days=age_days,
+        too_young=too_young,
+        other_positions_left_out=dropped_positions,
+        send_times_inferred=int(pushes["sent_at_inferred"].sum()),
+    )
     return pushes
 
 
@@ -379,12 +381,15 @@ def read_articletotaldetail(
     if not rows:
         raise PushDataError(source_name, [Problem(None, None, f"has no item at age {age_days} day(s)")])
     pushes = validate_pushes(pd.DataFrame(rows), source=source_name, line_offset=None, tz=tz)
-    pushes.attrs["load_summary"] = {
-        "source": "getarticletotaldetail",
-        "pushes": len(pushes),
-        "too_young": too_young,
-        "delivered_inferred": True,
-    }
+    pushes.attrs["load_summary"] = load_summary(
+        pushes,
+        source_name,
+        skipped={f"no data yet at age {age_days} day(s)": too_young},
+        kind="getarticletotaldetail",
+        age_days=age_days,
+        too_young=too_young,
+        delivered_inferred=True,
+    )
     return pushes
 
 
@@ -534,11 +539,7 @@ def read_backend_export(
     pushes = validate_pushes(
         frame, columns=columns, tz=tz, source=str(path), line_offset=1, slot_freq=slot_freq
     )
-    pushes.attrs["load_summary"] = {
-        "source": "backend export",
-        "pushes": len(pushes),
-        "first": pushes["sent_at"].min().isoformat() if "sent_at" in pushes else None,
-    }
+    pushes.attrs["load_summary"] = load_summary(pushes, str(path), kind="backend export")
     return pushes
 
 

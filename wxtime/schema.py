@@ -54,6 +54,7 @@ __all__ = [
     "PushDataError",
     "format_slot",
     "format_slots",
+    "load_summary",
     "parse_columns_option",
     "read_pushes",
     "slot_to_hour",
@@ -425,6 +426,8 @@ def validate_pushes(
         Columns ``push_id, sent_at, slot, slot_hour, delivered, opened`` and
         whichever of ``read, clicked, shared, group`` and the covariates the
         input had. Counts are ``int64``. Rows keep their input order.
+        ``attrs["load_summary"]`` says what was loaded (:func:`load_summary`);
+        loaders add what they skipped and why.
 
     Raises
     ------
@@ -597,7 +600,38 @@ def validate_pushes(
     result.attrs["level"] = level
     result.attrs["source"] = source
     result.attrs["tz"] = tz
+    result.attrs["load_summary"] = load_summary(result, source)
     return result
+
+
+def load_summary(pushes: pd.DataFrame, source: str, *, skipped: Mapping[str, int] | None = None, **details):
+    """What a loader loaded, as a small JSON-ready dict.
+
+    Every loader's table carries one in ``attrs["load_summary"]``, with the same
+    keys first: ``source``, ``pushes`` (rows), ``first`` and ``last`` send times
+    (ISO 8601, or None for slot-level files), ``slots`` (sorted), and ``skipped``
+    (reason -> number of rows or items left out; empty when nothing was). A loader
+    adds its own details after them.
+
+    Examples
+    --------
+    >>> pushes = validate_pushes(pd.DataFrame({"sent_at": ["2024-07-01 12:00", "2024-07-02 21:00"],
+    ...                                        "delivered": [1000, 1010], "opened": [80, 60]}))
+    >>> summary = load_summary(pushes, "two.csv", skipped={"too young": 1}, age_days=1)
+    >>> summary["pushes"], summary["first"], summary["slots"], summary["skipped"]
+    (2, '2024-07-01T12:00:00+08:00', ['12:00', '21:00'], {'too young': 1})
+    """
+    timed = "sent_at" in pushes.columns and len(pushes) > 0
+    summary = {
+        "source": source,
+        "pushes": len(pushes),
+        "first": pushes["sent_at"].min().isoformat() if timed else None,
+        "last": pushes["sent_at"].max().isoformat() if timed else None,
+        "slots": sorted(str(s) for s in pushes["slot"].unique()) if "slot" in pushes.columns else [],
+        "skipped": {reason: int(n) for reason, n in (skipped or {}).items() if n},
+    }
+    summary.update(details)
+    return summary
 
 
 def _read_table(
