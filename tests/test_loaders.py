@@ -469,3 +469,23 @@ def test_every_loader_summarises_what_it_loaded_and_left_out(tmp_path, capsys):
     assert tables["event log"].attrs["load_summary"]["skipped"] == {}
     assert main(["validate", str(folder), "--send-times", str(times)]) == 0
     assert "left out: 1 (articles in other positions than asked for)" in capsys.readouterr().out
+
+
+def test_event_logs_that_cannot_be_read_get_a_short_clear_error(tmp_path, capsys):
+    """DuckDB's own messages run to a page (the CSV sniffer's settings, a SQL caret);
+    the user gets one line naming the file, and for a GBK log the first bad line."""
+    corrupt = tmp_path / "corrupt.parquet"
+    corrupt.write_bytes(b"garbage")
+    with pytest.raises(PushDataError, match=r"(?s)corrupt\.parquet: .*cannot be read: .*too small") as error:
+        aggregate_events(corrupt)
+    assert "LINE 1" not in str(error.value)
+    rows = ["push_id,sent_at,opened_at"] + [f"p{i % 5},2024-07-01 12:00," for i in range(30_000)]
+    late = tmp_path / "late.csv"  # the bad line is past DuckDB's 20,480-row sample
+    late.write_bytes(("\n".join([*rows, "推送1,2024-07-01 12:00,"]) + "\n").encode("gbk"))
+    with pytest.raises(PushDataError, match=r"is not UTF-8 \(line 30002 .*iconv -f GBK"):
+        aggregate_events(late)
+    early = tmp_path / "early.csv"
+    early.write_bytes("push_id,sent_at,opened_at\n推送1,2024-07-01 12:00,\n".encode("gbk"))
+    assert main(["aggregate", str(early)]) == 2
+    err = capsys.readouterr().err
+    assert "is not UTF-8 (line 2" in err and "Traceback" not in err and "sample_size" not in err

@@ -336,7 +336,7 @@ def _run_duckdb(paths, options, memory_limit, threads) -> pd.DataFrame:
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
     except Exception as exc:  # duckdb raises its own error types for unreadable files
-        raise PushDataError(str(paths[0]), [Problem(None, None, f"cannot be read: {exc}")]) from None
+        raise _unreadable(paths, exc) from None
     columns = [row[0] for row in described]
     types = {row[0]: str(row[1]) for row in described}
     try:
@@ -449,8 +449,41 @@ def _run_spark(paths, options, spark, master) -> pd.DataFrame:
     return table
 
 
+def _first_non_utf8_line(path: Path) -> int | None:
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
+
+
+def _unreadable(paths, exc) -> PushDataError:
+    """A short, clear error for a file DuckDB cannot read (its own message is a page long)."""
+    if "utf-8" in str(exc).lower():
+        for path in paths:
+            if path.suffix.lower() == ".csv" and (line := _first_non_utf8_line(path)) is not None:
+                return PushDataError(
+                    str(path),
+                    [
+                        Problem(
+                            None,
+                            None,
+                            f"is not UTF-8 (line {line} is the first that is not; WeChat backend "
+                            "exports are often GBK). Convert it first, e.g. "
+                            f"iconv -f GBK -t UTF-8 {path.name} > utf8.csv, or write the log as Parquet",
+                        )
+                    ],
+                )
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return PushDataError(str(paths[0]), [Problem(None, None, f"cannot be read: {first}")])
+
+
 def _explain_unreadable_values(con, paths, columns, types, exc) -> None:
     """Turn a failed conversion into a PushDataError naming the file, row and column."""
+    if "utf-8" in str(exc).lower():  # a CSV with a non-UTF-8 byte beyond DESCRIBE's sample
+        raise _unreadable(paths, exc) from None
     text_times = [
         c
         for c in ("sent_at", "opened_at", "read_at")
