@@ -120,3 +120,22 @@ def test_analyze_text_output_names_the_design_and_the_pick(capsys):
     assert main(["analyze", str(data_dir() / "noon_study.csv"), "--naive"]) == 0
     out = capsys.readouterr().out
     assert "design: blocked" in out and "recommended slot: 12:00" in out and "naive_reader_z" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["simulate", "--days", "-3"],
+        ["simulate", "--rounds", "two"],
+        ["analyze", "data/noon_study.csv", "--alpha", "5"],
+        ["bandit", "simulate", "--content-sigma", "nan"],
+        ["bandit", "recommend", "data/noon_study.csv", "--threshold", "1"],
+        ["aggregate", "log.parquet", "--age-hours", "0"],
+    ],
+)
+def test_impossible_numbers_are_refused_before_any_work(argv, capsys):
+    """A negative study length used to run (and write files) as if nothing were wrong."""
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    assert "error: argument --" in capsys.readouterr().err

@@ -19,6 +19,27 @@ from .schema import PushDataError, parse_columns_option, read_pushes
 EXIT_BAD_INPUT = 2
 
 
+def _number(kind, accept, requirement: str):
+    """An argparse type: a number of ``kind`` that ``accept`` accepts, else a clear message."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {requirement}, not {text!r}") from None
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"must be {requirement}, not {text}")
+        return value
+
+    return parse
+
+
+_positive_int = _number(int, lambda v: v >= 1, "a whole number of at least 1")
+_positive_float = _number(float, lambda v: v > 0, "greater than 0")
+_non_negative_float = _number(float, lambda v: v >= 0, "0 or more")
+_probability = _number(float, lambda v: 0 < v < 1, "between 0 and 1")
+
+
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--columns",
@@ -354,7 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="push-level (quasi, robust) or reader-level binomial interval",
     )
     p.add_argument("--reference", help="compare every slot with this one (default: the best)")
-    p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument("--alpha", type=_probability, default=0.05)
     p.add_argument("--naive", action="store_true", help="also show the reader-level z-test (labelled)")
     p.add_argument("--seed", type=int, default=0, help="seed of everything random (permutations, P(best))")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -370,7 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--metric", choices=["open", "read", "read_through", "click", "share"], default="open")
     p.add_argument(
-        "--threshold", type=float, default=0.95, help="stop when the leader's P(best) reaches this"
+        "--threshold", type=_probability, default=0.95, help="stop when the leader's P(best) reaches this"
     )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
@@ -380,12 +401,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rates", help="true rates r1,r2,... (overrides --audience)")
     p.add_argument("--audience", choices=["default", "campus_jobs", "night_owl"], default="default")
     p.add_argument("--slots", help="slots of the audience to use (default: the 24 whole hours)")
-    p.add_argument("--days", type=int, default=60)
-    p.add_argument("--audience-size", type=int, default=10_000)
+    p.add_argument("--days", type=_positive_int, default=60)
+    p.add_argument("--audience-size", type=_positive_int, default=10_000)
     p.add_argument("--policy", default="thompson", help="one or several, comma-separated")
     p.add_argument("--design", choices=["rotation", "split"], default="rotation")
-    p.add_argument("--content-sigma", type=float, default=0.3, help="sd of log content quality (0: binomial)")
-    p.add_argument("--replications", type=int, default=1000)
+    p.add_argument(
+        "--content-sigma",
+        type=_non_negative_float,
+        default=0.3,
+        help="sd of log content quality (0: binomial)",
+    )
+    p.add_argument("--replications", type=_positive_int, default=1000)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true")
@@ -396,7 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("events", nargs="+", help="files, folders or globs of .parquet or .csv")
     p.add_argument("-o", "--output", help="write the push table here (.csv or .parquet)")
-    p.add_argument("--age-hours", type=float, help="count opens/reads within this many hours of the push")
+    p.add_argument(
+        "--age-hours", type=_positive_float, help="count opens/reads within this many hours of the push"
+    )
     p.add_argument("--deduplicate", action="store_true", help="count distinct user_id per push")
     p.add_argument("--memory-limit", default="2GB", help="DuckDB memory limit (spills to disk beyond it)")
     p.add_argument(
@@ -433,9 +461,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audience", choices=["campus_jobs", "night_owl"], default="campus_jobs")
     p.add_argument("--design", choices=["blocked", "randomized", "split"], default="blocked")
     p.add_argument("--slots", default="07:30,12:00,18:00,21:00,22:30")
-    p.add_argument("--days-per-slot", type=int, default=7)
-    p.add_argument("--rounds", type=int, default=2)
-    p.add_argument("--days", type=int, help="study length (randomized and split designs)")
+    p.add_argument("--days-per-slot", type=_positive_int, default=7)
+    p.add_argument("--rounds", type=_positive_int, default=2)
+    p.add_argument("--days", type=_positive_int, help="study length (randomized and split designs)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--name", default="study", help="file name stem")
     p.add_argument("-o", "--output", default=".", help="folder to write to")
