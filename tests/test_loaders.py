@@ -489,3 +489,12 @@ def test_event_logs_that_cannot_be_read_get_a_short_clear_error(tmp_path, capsys
     assert main(["aggregate", str(early)]) == 2
     err = capsys.readouterr().err
     assert "is not UTF-8 (line 2" in err and "Traceback" not in err and "sample_size" not in err
+
+
+@pytest.mark.parametrize("reader", ["read_pushes", "read_backend_export", "read_hourly_export"])
+def test_a_broken_workbook_is_named_not_a_pandas_traceback(tmp_path, reader):
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    read = getattr(wxtime.loaders, reader) if reader != "read_pushes" else wxtime.read_pushes
+    with pytest.raises(PushDataError, match=r"export\.xlsx: .*\n  is not an Excel workbook that can be read"):
+        read(path)

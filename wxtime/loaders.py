@@ -35,7 +35,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .schema import DEFAULT_TZ, Problem, PushDataError, load_summary, read_pushes, validate_pushes
+from .schema import (
+    DEFAULT_TZ,
+    Problem,
+    PushDataError,
+    load_summary,
+    read_excel,
+    read_pushes,
+    validate_pushes,
+)
 
 __all__ = [
     "curves_from_hourly",
@@ -497,6 +505,32 @@ def _percent_to_float(series: pd.Series) -> pd.Series:
     return series
 
 
+def _read_export(path: Path, encoding: str | None) -> pd.DataFrame:
+    """A backend export (.xlsx or .csv) as text columns, or a PushDataError saying why not."""
+    if not path.exists():
+        raise PushDataError(str(path), [Problem(None, None, "does not exist")])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_excel(path, dtype=str)
+    try:
+        return pd.read_csv(
+            path, dtype=str, encoding=encoding or "utf-8-sig", keep_default_na=False, na_values=[""]
+        )
+    except UnicodeDecodeError:
+        raise PushDataError(
+            str(path),
+            [
+                Problem(
+                    None,
+                    None,
+                    "is not UTF-8 text; exports saved by Excel in China are often GBK: "
+                    "pass encoding='gbk' (CLI: --encoding gbk)",
+                )
+            ],
+        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise PushDataError(str(path), [Problem(None, None, f"cannot be read as CSV: {exc}")]) from None
+
+
 def read_backend_export(
     path,
     *,
@@ -515,25 +549,7 @@ def read_backend_export(
     send times floored to ``slot_freq`` (``"30min"`` for half-hour slots).
     """
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        frame = pd.read_excel(path, dtype=str)
-    else:
-        try:
-            frame = pd.read_csv(
-                path, dtype=str, encoding=encoding or "utf-8-sig", keep_default_na=False, na_values=[""]
-            )
-        except UnicodeDecodeError:
-            raise PushDataError(
-                str(path),
-                [
-                    Problem(
-                        None,
-                        None,
-                        "is not UTF-8 text; exports saved by Excel in China are often GBK: "
-                        "pass encoding='gbk' (CLI: --encoding gbk)",
-                    )
-                ],
-            ) from None
+    frame = _read_export(path, encoding)
     for column in frame.columns:
         frame[column] = _percent_to_float(frame[column])
     pushes = validate_pushes(
@@ -547,11 +563,7 @@ def read_hourly_export(path, *, encoding=None) -> pd.DataFrame:
     """Hourly traffic export (数据分析 › 内容分析 › 下载数据明细, by hour) as the table
     :func:`read_userreadhour` returns: 渠道 公众号消息 -> user_source 0, 全部 -> 99999999."""
     path = Path(path)
-    frame = (
-        pd.read_excel(path, dtype=str)
-        if path.suffix.lower() in (".xlsx", ".xlsm")
-        else pd.read_csv(path, dtype=str, encoding=encoding or "utf-8-sig")
-    )
+    frame = _read_export(path, encoding)
     hour_column = next((c for c in ("小时", "时段", "时间") if c in frame.columns), None)
     needed = ["日期", "阅读人数", "渠道"]
     missing = [c for c in needed if c not in frame.columns] + ([] if hour_column else ["小时"])

@@ -634,13 +634,34 @@ def load_summary(pushes: pd.DataFrame, source: str, *, skipped: Mapping[str, int
     return summary
 
 
+def read_excel(path: Path, **options) -> pd.DataFrame:
+    """``pandas.read_excel`` (openpyxl), with a PushDataError naming the file when it cannot."""
+    import zipfile
+
+    try:
+        return pd.read_excel(path, **options)
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PushDataError(
+            str(path),
+            [
+                Problem(
+                    None,
+                    None,
+                    f"is not an Excel workbook that can be read ({first}); "
+                    "download the export again, or save it as CSV (UTF-8)",
+                )
+            ],
+        ) from None
+
+
 def _read_table(
     path: Path, sep: str | None, encoding: str | None, sheet: object
 ) -> tuple[pd.DataFrame, int | None]:
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
         # Excel rows: header is row 1, so data row r is sheet row r + 1.
-        return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0), 1
+        return read_excel(path, sheet_name=sheet if sheet is not None else 0), 1
     if suffix == ".parquet":
         return pd.read_parquet(path), None
     if suffix == ".json":
@@ -700,6 +721,8 @@ def read_pushes(
         raise PushDataError(source, [Problem(None, None, "is empty")])
     try:
         frame, line_offset = _read_table(path, sep, encoding, sheet)
+    except PushDataError:
+        raise
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise PushDataError(source, [Problem(None, None, f"cannot be read: {exc}")]) from None
     return validate_pushes(
