@@ -1,5 +1,7 @@
 """A/B analysis: references, invariances, and error rates shown by simulation (A/A runs)."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,6 +10,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
 import wxtime
+from wxtime._io import json_ready
 from wxtime.abtest import (
     aa_study,
     adjust_pvalues,
@@ -254,3 +257,34 @@ def test_a_thin_slot_with_a_lucky_rate_is_not_called_best():
     assert raw.loc["19:00", "rate"] > raw.loc[result.best_slot, "rate"]
     assert raw.loc["19:00", "rate_shrunk"] < raw.loc[result.best_slot, "rate_shrunk"]
     assert "rests on" in result.verdict
+
+
+def test_three_pushes_give_the_better_slot_and_no_made_up_expected_loss(tmp_path):
+    """Found by trying a 3-push file: with one residual df the t posterior is a Cauchy, whose
+    mean does not exist, and the Monte Carlo 'expected loss' picked 21:00 (one push at 9%)
+    over 12:00 (two pushes, 10% and 12%) with P(best) 0.22."""
+    pushes = wxtime.validate_pushes(
+        pd.DataFrame(
+            {
+                "sent_at": ["2024-07-01 12:00", "2024-07-02 12:00", "2024-07-03 21:00"],
+                "delivered": [100, 100, 100],
+                "opened": [10, 12, 9],
+            }
+        )
+    )
+    for seed in range(5):
+        result = compare_slots(pushes, seed=seed)
+        bayes = result.bayes.set_index("slot")
+        assert result.best_slot == "12:00" and bayes.loc["12:00", "p_best"] > 0.5
+        assert bayes["expected_loss"].isna().all()
+        assert "expected loss undefined with one residual df" in result.verdict
+        json.dumps(json_ready(result.to_dict()), allow_nan=False)
+
+
+def test_the_best_slot_has_the_smallest_expected_loss_and_the_largest_shrunk_rate():
+    """E[max] - E[theta_s] ranks slots exactly as the posterior means do."""
+    study = wxtime.simulate_rotation(seed=4)
+    result = compare_slots(study.pushes, seed=0)
+    bayes = result.bayes.set_index("slot")
+    assert result.best_slot == bayes["expected_loss"].idxmin() == bayes["rate_shrunk"].idxmax()
+    assert (bayes["expected_loss"] >= 0).all()

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_write", "file_sha256"]
+__all__ = ["atomic_write", "file_sha256", "json_ready"]
 
 
 @contextlib.contextmanager
@@ -52,3 +52,28 @@ def file_sha256(path: str | os.PathLike) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def json_ready(value):
+    """``value`` with NumPy scalars as Python numbers and NaN/inf as None (JSON has no NaN).
+
+    Examples
+    --------
+    >>> import json, numpy as np
+    >>> json.dumps(json_ready({"p_best": np.float64(0.5), "loss": float("nan"), "n": [np.int64(3)]}),
+    ...            allow_nan=False)
+    '{"p_best": 0.5, "loss": null, "n": [3]}'
+    """
+    import math
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(item) for item in value]
+    if isinstance(value, (np.integer, np.bool_)):
+        return value.item()
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    return value

@@ -412,13 +412,21 @@ def model_posterior(
     df = max(float(model.result_.df_resid), 1.0)
     draws = centre + normal * np.sqrt(df / rng.chisquare(df, size=(n_draws, 1)))
     best = draws.argmax(axis=1)
+    # Expected loss E[max_j theta_j] - E[theta_s], with the exact posterior means: choosing the
+    # smallest loss is then exactly choosing the largest shrunk rate (the Bayes choice). With one
+    # residual df the t posterior has no mean (a Cauchy), so the loss is undefined: NaN, not a
+    # Monte Carlo number that would pick a slot at random (found with a 3-push file).
+    if df > 1:
+        loss = np.maximum(draws.max(axis=1).mean() - centre, 0.0)
+    else:
+        loss = np.full(len(rates), np.nan)
     return pd.DataFrame(
         {
             "slot": model.slots_,
             "rate": rates,
             "rate_shrunk": shrunk,
             "p_best": np.bincount(best, minlength=len(rates)) / n_draws,
-            "expected_loss": (draws.max(axis=1, keepdims=True) - draws).mean(axis=0),
+            "expected_loss": loss,
         }
     )
 
@@ -627,11 +635,11 @@ def compare_slots(
         model_controls = list(controls)
     model = RateModel(metric, controls=model_controls).fit(pushes)
     adjusted = model.adjusted_rates_.set_index("slot")["rate"]
-    # The best slot is the Bayes choice (smallest expected loss under the model's posterior),
-    # not the highest point estimate: a slot seen once with a lucky article has a high rate
-    # and a huge expected loss.
+    # The best slot is the Bayes choice (smallest expected loss under the model's posterior,
+    # i.e. the largest shrunk rate), not the highest point estimate: a slot seen once with a
+    # lucky article has a high rate, is shrunk hard and has a large expected loss.
     bayes = model_posterior(model, n_draws=bayes_draws, seed=seed)
-    best = str(bayes.loc[bayes["expected_loss"].idxmin(), "slot"])
+    best = str(bayes.loc[bayes["rate_shrunk"].idxmax(), "slot"])
     reference = reference or best
     if reference not in adjusted.index:
         raise ValueError(
@@ -785,17 +793,21 @@ def _verdict(decision, pairwise, metric, plan, bayes, design) -> str:
     ref = closest["reference"]
     gap = -100 * closest["difference"]
     low, high = -100 * closest["diff_high"], -100 * closest["diff_low"]
+    loss = bayes_row.loc[ref, "expected_loss"]
+    loss_text = f"{100 * loss:.2f} pp" if np.isfinite(loss) else "undefined with one residual df"
     text = (
         f"{ref} vs {closest['slot']} (closest rival): {gap:+.2f} pp {label} "
         f"(95% CI {low:+.2f} to {high:+.2f}), Holm-adjusted p = {closest['p_holm']:.3g}; "
-        f"P(best) for {ref} {bayes_row.loc[ref, 'p_best']:.2f}, expected loss "
-        f"{100 * bayes_row.loc[ref, 'expected_loss']:.2f} pp. "
+        f"P(best) for {ref} {bayes_row.loc[ref, 'p_best']:.2f}, expected loss {loss_text}. "
     )
     if gap < 0 and "rival_pushes" in closest:
-        text += (
-            f"{closest['slot']}'s higher raw rate rests on {int(closest['rival_pushes'])} push(es) "
-            f"against {int(closest['reference_pushes'])}, so it is not the better bet. "
+        rival, mine = int(closest["rival_pushes"]), int(closest["reference_pushes"])
+        reason = (
+            f"rests on {rival} push(es) against {mine}"
+            if rival < mine
+            else "is less certain and is shrunk further towards the other slots"
         )
+        text += f"{closest['slot']}'s higher raw rate {reason}, so it is not the better bet. "
     if decision == "winner":
         return text + f"Decision: push at {ref}."
     more = plan.get("more_days_per_slot", plan.get("more_days"))

@@ -879,7 +879,7 @@ def recommend(
     >>> advice.summary.sort_values("p_best").iloc[-1]["slot"]
     '12:00'
     """
-    from .rates import _metric_columns, _slot_order, dispersion
+    from .rates import _metric_columns, _slot_order, dispersion, posterior_best
 
     policy = policy or Thompson()
     successes, trials = _metric_columns(pushes, metric)
@@ -895,9 +895,7 @@ def recommend(
     a = prior[0] + y / phi
     b = prior[1] + (n - y) / phi
     rng = np.random.default_rng(seed)
-    draws = rng.beta(a, b, size=(n_draws, len(order)))
-    p_best = np.bincount(draws.argmax(axis=1), minlength=len(order)) / n_draws
-    loss = (draws.max(axis=1, keepdims=True) - draws).mean(axis=0)
+    p_best, loss = posterior_best(a, b, n_draws=n_draws, seed=rng)
     fixed = _FixedDispersion(policy, phi)
     next_arm = int(fixed.choose(state, rng, int(m.sum()))[0])
     shares = fixed.shares(state, rng, int(m.sum()))[0]

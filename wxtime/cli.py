@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from ._io import json_ready
 from .schema import PushDataError, parse_columns_option, read_pushes
 
 EXIT_BAD_INPUT = 2
@@ -89,7 +90,7 @@ def _cmd_validate(args) -> int:
     if summary["first"] is not None:
         info["first"], info["last"] = summary["first"], summary["last"]
     if args.json:
-        print(json.dumps(info, ensure_ascii=False))
+        print(json.dumps(json_ready(info), ensure_ascii=False, allow_nan=False))
     else:
         print(f"{info['file']}: OK, {info['rows']} rows ({info['level']} level)")
         if "first" in info:
@@ -140,7 +141,7 @@ def _cmd_analyze(args) -> int:
             }
         )
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, default=float))
+        print(json.dumps(json_ready(result), ensure_ascii=False, allow_nan=False, default=float))
         return 0
     table = rates.summary.drop(columns=["slot_hour"]).copy()
     for column in ("rate", "ci_low", "ci_high", "rate_shrunk", "shrunk_low", "shrunk_high"):
@@ -169,7 +170,7 @@ def _cmd_bandit_recommend(args) -> int:
     policy = make_policy(args.policy, hours=hours)
     advice = recommend(pushes, policy, metric=args.metric, threshold=args.threshold, seed=args.seed)
     if args.json:
-        print(json.dumps(advice.to_dict(), ensure_ascii=False, default=float))
+        print(json.dumps(json_ready(advice.to_dict()), ensure_ascii=False, allow_nan=False, default=float))
         return 0
     table = advice.summary.copy()
     for column in ("rate", "rate_posterior"):
@@ -215,7 +216,11 @@ def _cmd_bandit_simulate(args) -> int:
         )
         results.append(sim.to_dict())
     if args.json:
-        print(json.dumps(results[0] if len(results) == 1 else results, ensure_ascii=False))
+        print(
+            json.dumps(
+                json_ready(results[0] if len(results) == 1 else results), ensure_ascii=False, allow_nan=False
+            )
+        )
         return 0
     print(
         f"{len(rates)} slots, {args.days} days, {args.audience_size} deliveries/day, "
@@ -258,7 +263,7 @@ def _cmd_aggregate(args) -> int:
     )
     summary = pushes.attrs["load_summary"]
     if args.json:
-        print(json.dumps(summary))
+        print(json.dumps(json_ready(summary), allow_nan=False))
     else:
         print(
             f"{summary['events']} events in {summary['files']} file(s) -> {summary['pushes']} pushes, "

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from ._io import atomic_write, file_sha256
+from ._io import atomic_write, file_sha256, json_ready
 
 __all__ = ["ReportError", "build_report", "html_table", "study_results"]
 
@@ -375,7 +375,9 @@ def build_report(
     with atomic_write(html_path, "w", encoding="utf-8") as fh:
         fh.write(page)
     with atomic_write(json_path, "w", encoding="utf-8") as fh:
-        json.dump(summary, fh, ensure_ascii=False, indent=2, default=_json_default)
+        json.dump(
+            json_ready(summary), fh, ensure_ascii=False, indent=2, allow_nan=False, default=_json_default
+        )
     return {"html": html_path, "json": json_path, "verdict": summary["verdict"], "summary": summary}
 
 
