@@ -288,3 +288,44 @@ def test_the_best_slot_has_the_smallest_expected_loss_and_the_largest_shrunk_rat
     bayes = result.bayes.set_index("slot")
     assert result.best_slot == bayes["expected_loss"].idxmin() == bayes["rate_shrunk"].idxmax()
     assert (bayes["expected_loss"] >= 0).all()
+
+
+def _tiny(rows, columns=("sent_at", "delivered", "opened", "clicked")):
+    return wxtime.validate_pushes(pd.DataFrame(rows, columns=list(columns)[: len(rows[0])]))
+
+
+def test_pushes_that_fit_their_slots_exactly_are_refused_not_declared_a_winner(recwarn):
+    """Found by trying a 4-push file: two identical 21:00 pushes, one 12:00 push (and one
+    delivered to nobody) gave a zero scale, a zero-width CI and 'winner' at p ~ 1e-14,
+    after 96 copies of statsmodels' PerfectSeparationWarning."""
+    pushes = _tiny(
+        [
+            ("2024-07-01 12:00", 100, 10),
+            ("2024-07-02 12:00", 0, 0),
+            ("2024-07-03 21:00", 100, 9),
+            ("2024-07-04 21:00", 100, 9),
+        ]
+    )
+    with pytest.raises(ValueError, match=r"fit their slots exactly \(Pearson chi2 = 0 on 1 df\)"):
+        compare_slots(pushes)
+    assert len(recwarn) <= 1
+
+
+def test_a_metric_with_no_successes_in_a_slot_plans_nothing_and_says_why_it_is_not_a_winner():
+    pushes = _tiny(
+        [
+            ("2024-07-01 12:00", 100, 10, 0),
+            ("2024-07-02 12:00", 100, 12, 0),
+            ("2024-07-03 21:00", 100, 9, 1),
+            ("2024-07-04 21:00", 100, 8, 2),
+            ("2024-07-05 12:00", 100, 11, 0),
+            ("2024-07-06 21:00", 100, 7, 1),
+        ]
+    )
+    result = compare_slots(pushes, "click")
+    assert result.decision == "inconclusive"
+    assert result.plan["note"].startswith("no successes for this metric")
+    assert "days per slot in all" not in result.verdict  # was "2765985875494 days per slot"
+    # A Wald test next to a zero rate is over-confident (Hauck-Donner); the omnibus F is not.
+    assert (result.summary["p_holm"] < 0.05).all()
+    assert "the omnibus test across all slots gives p =" in result.verdict

@@ -452,8 +452,10 @@ def _pairwise_from_model(model: RateModel, reference: str, level: float) -> pd.D
         log_var = (
             cov[s, s] / rates[s] ** 2 + cov[r, r] / rates[r] ** 2 - 2 * cov[s, r] / (rates[s] * rates[r])
         )
-        log_ratio = np.log(rates[s] / rates[r])
-        half = quantile * np.sqrt(log_var)
+        with np.errstate(over="ignore", divide="ignore"):  # a rate of ~0: an unbounded lift interval
+            log_ratio = np.log(rates[s] / rates[r])
+            half = quantile * np.sqrt(log_var)
+            lift_low, lift_high = np.exp(log_ratio - half) - 1, np.exp(log_ratio + half) - 1
         rows.append(
             {
                 "slot": slot,
@@ -464,8 +466,8 @@ def _pairwise_from_model(model: RateModel, reference: str, level: float) -> pd.D
                 "diff_low": diff - quantile * se,
                 "diff_high": diff + quantile * se,
                 "lift": rates[s] / rates[r] - 1,
-                "lift_low": np.exp(log_ratio - half) - 1,
-                "lift_high": np.exp(log_ratio + half) - 1,
+                "lift_low": lift_low,
+                "lift_high": lift_high,
                 "p_value": p,
             }
         )
@@ -717,7 +719,7 @@ def compare_slots(
         if not winner and len(pairwise)
         else {}
     )
-    verdict = _verdict(decision, pairwise, metric, plan, bayes, design)
+    verdict = _verdict(decision, pairwise, metric, plan, bayes, design, omnibus_p=f_p, alpha=alpha)
     return ABResult(
         summary=pairwise,
         tests=tests,
@@ -741,10 +743,14 @@ def _plan_more(pushes, metric, design, pairwise, alpha, target_lift) -> dict:
     at the observed gap, and at ``target_lift``."""
     closest = pairwise.loc[pairwise["p_holm"].idxmax()]
     baseline, target = closest["rate"], closest["reference_rate"]
-    if baseline <= 0 or target <= 0:
+    successes, _ = _metric_columns(pushes, metric)
+    observed = pushes.groupby("slot")[successes].sum()
+    # A slot with no successes at all has a fitted rate of ~1e-10, not 0: a lift on it
+    # would "need" trillions of days. Nothing to plan from.
+    if min(observed.get(closest["slot"], 0), observed.get(closest["reference"], 0)) == 0:
         return {
             "closest_rival": closest["slot"],
-            "note": "no successes for this metric: nothing to plan from",
+            "note": "no successes for this metric in one of the two slots: nothing to plan from",
         }
     observed_lift = target / baseline - 1
     plan: dict = {
@@ -784,7 +790,7 @@ def _plan_more(pushes, metric, design, pairwise, alpha, target_lift) -> dict:
     return plan
 
 
-def _verdict(decision, pairwise, metric, plan, bayes, design) -> str:
+def _verdict(decision, pairwise, metric, plan, bayes, design, *, omnibus_p=np.nan, alpha=0.05) -> str:
     label = METRICS[metric][2]
     bayes_row = bayes.set_index("slot")
     if not len(pairwise):
@@ -818,7 +824,11 @@ def _verdict(decision, pairwise, metric, plan, bayes, design) -> str:
         key = "days_per_slot_target" if design != "split" else "days_needed_target"
         if key in plan:
             extra += f" ({plan[key]} {unit} in all would detect a {plan['target_lift']:.0%} lift)"
-    return text + f"No slot is distinguishable yet ({ref} leads){extra}."
+    why = ""
+    if (pairwise["p_holm"] < alpha).all() and not omnibus_p < alpha:
+        # The pairwise tests alone would say "winner"; the decision also needs the omnibus test.
+        why = f" (the omnibus test across all slots gives p = {omnibus_p:.3g}, not below {alpha:g})"
+    return text + f"No slot is distinguishable yet{why} ({ref} leads){extra}."
 
 
 # -- sequential monitoring -----------------------------------------------------------

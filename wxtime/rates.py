@@ -27,6 +27,7 @@ within-push comparison.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +35,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import optimize, special, stats
 from statsmodels.stats.proportion import proportion_confint
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from .schema import format_slot
 
@@ -128,7 +130,8 @@ def _slot_intervals(y, n, codes, n_slots, interval, level):
         if not np.isfinite(phi):
             raise ValueError("a push-level interval needs more pushes than slots; use interval='wilson'")
         phi = max(phi, 1.0)
-        se = np.sqrt(phi / (ns * rate * (1 - rate)))
+        with np.errstate(divide="ignore"):  # a slot with no successes: an unbounded logit interval
+            se = np.sqrt(phi / (ns * rate * (1 - rate)))
         low, high = _logit_interval(rate, se, stats.t.ppf(1 - alpha / 2, df))
         return rate, low, high, f"quasi-binomial, dispersion {phi:.1f} on {df} df"
     if interval == "robust":
@@ -577,8 +580,29 @@ class RateModel:
         glm = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=n)
         # Not floored at 1: the F and t reference distributions already carry the
         # scale's estimation noise; flooring made split-design A/A tests reject 2.7%.
-        self.result_ = glm.fit(scale=self.scale)
+        with warnings.catch_warnings(record=True) as caught:
+            # statsmodels repeats this warning on every IRLS iteration (96 lines for one fit).
+            warnings.simplefilter("always", PerfectSeparationWarning)
+            self.result_ = glm.fit(scale=self.scale)
+        self.separation_ = any(issubclass(w.category, PerfectSeparationWarning) for w in caught)
+        for w in caught:
+            if not issubclass(w.category, PerfectSeparationWarning):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         self.dispersion_ = float(self.result_.scale)
+        if self.scale == "X2" and self.result_.df_resid > 0 and not self.dispersion_ > 1e-9:
+            # Every push sits exactly on its fitted rate (e.g. two pushes per slot with the same
+            # rate): a zero scale would give zero-width intervals and p ~ 0 from four pushes.
+            raise ValueError(
+                f"the {len(pushes)} pushes fit their slots exactly (Pearson chi2 = 0 on "
+                f"{int(self.result_.df_resid)} df), so push-to-push variation cannot be estimated; "
+                "collect more pushes per slot"
+            )
+        if self.separation_:
+            warnings.warn(
+                "statsmodels reports perfect prediction (fitted rates equal to the observed ones, "
+                "or a rate of 0 or 1): coefficients and intervals may not be reliable",
+                stacklevel=2,
+            )
         self.pushes_ = pushes
         self.trials_ = n
         ci = self.result_.conf_int()
