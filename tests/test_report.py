@@ -102,6 +102,29 @@ def test_bad_data_fails_before_any_kernel_starts(tmp_path, capsys):
     assert not (tmp_path / "r.html").exists()
 
 
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("sent_at,delivered,opened\n2024-07-01 12:00,100,10\n2024-07-02 12:00,100,12\n", "one slot only"),
+        (
+            "sent_at,delivered,opened\n2024-07-01 12:00,100,10\n2024-07-03 21:00,100,9\n",
+            "2 pushes in 2 slots",
+        ),
+        ("slot,delivered,opened\n12:00,1000,80\n21:00,1000,60\n", "one row per slot"),
+    ],
+    ids=["one-slot", "one-push-per-slot", "slot-level"],
+)
+def test_data_a_study_cannot_use_is_refused_naming_the_file(tmp_path, capsys, rows, message):
+    """These used to fail inside a notebook (KeyError: 'p_holm') or with a message naming
+    neither the file nor the problem ('a push-level interval needs more pushes than slots')."""
+    path = tmp_path / "small.csv"
+    path.write_text(rows)
+    assert main(["report", str(path), "-o", str(tmp_path / "r.html"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "small.csv" in err and message in err and "Traceback" not in err
+    assert not (tmp_path / "r.html").exists()
+
+
 @pytest.mark.skipif(
     CHROMIUM is None,
     reason="Chromium is not installed (Debian package 'chromium'; .ci/run installs it as root)",

@@ -310,6 +310,7 @@ def build_report(
 
     path = Path(file) if file else data_dir() / "noon_study.csv"
     pushes = read_pushes(path)  # fail fast, with the validator's message, before any kernel starts
+    _check_enough(pushes, path)
     summary = _summary(pushes, path, metric, seed)
     parameters = {"DATA": str(path.resolve()), "METRIC": metric, "SEED": seed, "LANG": lang}
     notebooks = [_notebook_dir() / f"{name}.ipynb" for name in NOTEBOOKS]
@@ -389,6 +390,28 @@ _NOTEBOOK_CSS = """
 .dataframe thead th{background:#f6f6f6}.jp-InputArea pre{background:#f4f6fb;padding:.5em;font-size:.8em}
 section{border-top:2px solid #3b7dd8;margin-top:2em}
 """
+
+
+def _check_enough(pushes: pd.DataFrame, path: Path) -> None:
+    """A study compares slots from push-to-push variation: refuse, naming the file, data that cannot."""
+    from .schema import Problem, PushDataError
+
+    slots = sorted(pushes["slot"].unique())
+    if pushes.attrs.get("level") == "slot":
+        problem = (
+            "has one row per slot, not per push: the study needs push-to-push variation "
+            "(`wxtime analyze` gives a descriptive comparison of slot totals)"
+        )
+    elif len(slots) < 2:
+        problem = f"has pushes in one slot only ({slots[0]}): a study compares send slots"
+    elif len(pushes) <= len(slots):
+        problem = (
+            f"has {len(pushes)} pushes in {len(slots)} slots: push-to-push variation needs "
+            "more pushes than slots (at least two in some slot)"
+        )
+    else:
+        return
+    raise PushDataError(str(path), [Problem(None, "slot", problem)], line_offset=None)
 
 
 def _summary(pushes: pd.DataFrame, path: Path, metric: str, seed: int) -> dict:
