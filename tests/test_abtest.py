@@ -329,3 +329,15 @@ def test_a_metric_with_no_successes_in_a_slot_plans_nothing_and_says_why_it_is_n
     # A Wald test next to a zero rate is over-confident (Hauck-Donner); the omnibus F is not.
     assert (result.summary["p_holm"] < 0.05).all()
     assert "the omnibus test across all slots gives p =" in result.verdict
+
+
+def test_a_plan_from_a_thin_variance_estimate_says_it_is_rough():
+    """24 slots in 30 days leave 6 df for the push-to-push variance: its 95% range spans a
+    factor of 11.7 (chi2 quantiles), so '1 more day per slot' must not read as firm."""
+    hours = [f"{h:02d}:00" for h in range(24)]
+    thin = wxtime.simulate_rotation(slots=hours, design="randomized", days=30, seed=5).pushes
+    result = compare_slots(thin, seed=0)
+    assert result.plan["variance_df"] == 30 - thin["slot"].nunique()
+    assert "a rough plan: the push-to-push variance behind it rests on" in result.verdict
+    replica = compare_slots(load_noon_study(), seed=0)
+    assert replica.plan["variance_df"] == 65 and "rough plan" not in replica.verdict

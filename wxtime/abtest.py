@@ -787,7 +787,11 @@ def _plan_more(pushes, metric, design, pairwise, alpha, target_lift) -> dict:
     if "days_per_slot_observed" in plan:
         plan["more_days_per_slot"] = max(plan["days_per_slot_observed"] - have, 0)
     plan["pushes_per_slot_so_far"] = have
+    plan["variance_df"] = history["df"]
     return plan
+
+
+ROUGH_PLAN_DF = 20  # a variance estimate on 20 df has a 95% range spanning a factor of 3.6 (chi2)
 
 
 def _verdict(decision, pairwise, metric, plan, bayes, design, *, omnibus_p=np.nan, alpha=0.05) -> str:
@@ -824,6 +828,11 @@ def _verdict(decision, pairwise, metric, plan, bayes, design, *, omnibus_p=np.na
         key = "days_per_slot_target" if design != "split" else "days_needed_target"
         if key in plan:
             extra += f" ({plan[key]} {unit} in all would detect a {plan['target_lift']:.0%} lift)"
+        if plan.get("variance_df", ROUGH_PLAN_DF) < ROUGH_PLAN_DF:
+            extra += (
+                f"; a rough plan: the push-to-push variance behind it rests on "
+                f"{plan['variance_df']} degrees of freedom"
+            )
     why = ""
     if (pairwise["p_holm"] < alpha).all() and not omnibus_p < alpha:
         # The pairwise tests alone would say "winner"; the decision also needs the omnibus test.

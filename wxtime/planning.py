@@ -42,7 +42,8 @@ def push_variance(pushes: pd.DataFrame, metric: str = "open") -> dict:
     Method of moments within slots: the spread of push rates around their
     slot's mean, minus the average binomial part. Returns a dict with
     ``rate`` (pooled), ``tau`` (push-to-push sd of the rate), ``delivered``
-    (mean trials per push) and ``dispersion`` (the implied Pearson phi).
+    (mean trials per push), ``dispersion`` (the implied Pearson phi) and ``df``
+    (pushes minus slots: how many degrees of freedom ``tau`` rests on).
 
     Examples
     --------
@@ -69,6 +70,7 @@ def push_variance(pushes: pd.DataFrame, metric: str = "open") -> dict:
         "tau": float(np.sqrt(tau2)),
         "delivered": mean_n,
         "dispersion": float(1 + tau2 * mean_n / (pooled * (1 - pooled))),
+        "df": int(len(rate) - groups),
     }
 
 
