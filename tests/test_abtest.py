@@ -341,3 +341,9 @@ def test_a_plan_from_a_thin_variance_estimate_says_it_is_rough():
     assert "a rough plan: the push-to-push variance behind it rests on" in result.verdict
     replica = compare_slots(load_noon_study(), seed=0)
     assert replica.plan["variance_df"] == 65 and "rough plan" not in replica.verdict
+
+
+def test_sequential_monitor_refuses_a_slot_that_is_not_in_the_data():
+    """It returned an empty table, which reads as 'no look has rejected yet'."""
+    with pytest.raises(ValueError, match=r"slot\(s\) 99:00 not in the data"):
+        sequential_monitor(load_noon_study(), ("12:00", "99:00"), planned=20)

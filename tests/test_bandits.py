@@ -199,3 +199,13 @@ def test_bandit_cli_json(capsys):
         "seconds",
     ):
         assert key in result
+
+
+def test_impossible_simulations_and_an_empty_history_are_refused():
+    policy = make_policy("thompson", hours=[12, 21])
+    with pytest.raises(ValueError, match="rates between 0 and 1"):
+        simulate(policy, [1.5, 0.1], days=10, replications=5)
+    with pytest.raises(ValueError, match="at least 1"):
+        simulate(policy, [0.1, 0.1], days=0, replications=5)
+    with pytest.raises(ValueError, match="no pushes yet"):
+        recommend(load_noon_study().iloc[:0], policy)

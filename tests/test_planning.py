@@ -64,3 +64,21 @@ def test_bad_information_is_refused():
         group_sequential_boundaries([2, 1])
     with pytest.raises(ValueError):
         group_sequential_boundaries([1, 2], spending="haybittle")
+
+
+@pytest.mark.parametrize(
+    ("baseline", "lift", "message"),
+    [
+        (0.07, 0.0, "lift must not be 0"),
+        (1.2, 0.1, "baseline must be a rate"),
+        (0.0, 0.1, "baseline must be"),
+        (0.9, 0.2, "is not a rate"),
+    ],
+)
+def test_plans_refuse_impossible_rates(baseline, lift, message):
+    """plan_rotation(0.07, 0) raised OverflowError; a baseline of 1.2 gave a plan; plan_split
+    with a baseline of 0 blamed 'slot x content interaction'."""
+    with pytest.raises(ValueError, match=message):
+        plan_rotation(baseline, lift, delivered=4000, tau=0.01)
+    with pytest.raises(ValueError, match=message):
+        plan_split(baseline, lift, days=14)

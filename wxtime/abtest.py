@@ -881,6 +881,11 @@ def sequential_monitor(
     Returns one row per look: ``day, n_a, n_b, z, boundary, reject``.
     """
     successes, trials = _metric_columns(pushes, metric)
+    missing = [s for s in slots if s not in set(pushes["slot"])]
+    if missing:
+        raise ValueError(
+            f"slot(s) {', '.join(missing)} not in the data (slots: {', '.join(_slot_order(pushes))})"
+        )
     design = detect_design(pushes) if design == "auto" else design
     data = pushes[pushes["slot"].isin(slots)].sort_values("sent_at")
     days = data["sent_at"].dt.floor("D").to_numpy()

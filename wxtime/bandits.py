@@ -676,6 +676,10 @@ def simulate(
     slots = list(slots) if slots is not None else [f"arm{i}" for i in range(n_slots)]
     if design not in ("rotation", "split"):
         raise ValueError("design must be 'rotation' or 'split'")
+    if rates.ndim != 1 or n_slots < 2 or not np.all((rates >= 0) & (rates <= 1)):
+        raise ValueError(f"rates must be two or more rates between 0 and 1, not {rates.tolist()}")
+    if days < 1 or replications < 1:
+        raise ValueError(f"days and replications must be at least 1 (got {days} and {replications})")
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
     state = _State.empty(replications, n_slots)
@@ -882,6 +886,8 @@ def recommend(
     from .rates import _metric_columns, _slot_order, dispersion, posterior_best
 
     policy = policy or Thompson()
+    if not len(pushes):
+        raise ValueError("no pushes yet: push at any slot first (or follow a rotation for the first days)")
     successes, trials = _metric_columns(pushes, metric)
     order = _slot_order(pushes)
     codes = pd.Categorical(pushes["slot"], categories=order).codes

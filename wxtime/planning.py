@@ -74,6 +74,18 @@ def push_variance(pushes: pd.DataFrame, metric: str = "open") -> dict:
     }
 
 
+def _check_rates(baseline: float, lift: float) -> float:
+    """The treated rate, after checking that both rates are proportions and differ."""
+    treated = baseline * (1 + lift)
+    if not 0 < baseline < 1:
+        raise ValueError(f"baseline must be a rate between 0 and 1, not {baseline!r}")
+    if not 0 < treated < 1:
+        raise ValueError(f"baseline x (1 + lift) = {treated:.4g} is not a rate between 0 and 1")
+    if lift == 0:
+        raise ValueError("lift must not be 0: no test can detect no difference")
+    return treated
+
+
 def _z(alpha: float, power: float, comparisons: int) -> float:
     return stats.norm.ppf(1 - alpha / (2 * comparisons)) + stats.norm.ppf(power)
 
@@ -108,7 +120,7 @@ def plan_rotation(
     >>> plan.set_index("analysis")["days_per_slot"].to_dict()
     {'push_level': 23, 'reader_level': 2}
     """
-    treated = baseline * (1 + lift)
+    treated = _check_rates(baseline, lift)
     difference = treated - baseline
     z = _z(alpha, power, comparisons)
     rows = []
@@ -173,7 +185,7 @@ def plan_split(
     >>> plan["followers_per_group"]
     881
     """
-    treated = baseline * (1 + lift)
+    treated = _check_rates(baseline, lift)
     difference = treated - baseline
     z = _z(alpha, power, comparisons)
     budget = days * difference**2 / z**2 - 2 * interaction_sd**2
