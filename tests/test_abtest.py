@@ -347,3 +347,11 @@ def test_sequential_monitor_refuses_a_slot_that_is_not_in_the_data():
     """It returned an empty table, which reads as 'no look has rejected yet'."""
     with pytest.raises(ValueError, match=r"slot\(s\) 99:00 not in the data"):
         sequential_monitor(load_noon_study(), ("12:00", "99:00"), planned=20)
+
+
+def test_levels_outside_zero_and_one_are_refused():
+    """alpha=0 raised OverflowError deep in the planner; level=1.5 gave NaN intervals."""
+    with pytest.raises(ValueError, match="alpha must be between 0 and 1"):
+        compare_slots(load_noon_study(), alpha=0)
+    with pytest.raises(ValueError, match="level must be between 0 and 1"):
+        wxtime.rates.estimate_rates(load_noon_study(), level=1.5)

@@ -498,3 +498,14 @@ def test_a_broken_workbook_is_named_not_a_pandas_traceback(tmp_path, reader):
     read = getattr(wxtime.loaders, reader) if reader != "read_pushes" else wxtime.read_pushes
     with pytest.raises(PushDataError, match=r"export\.xlsx: .*\n  is not an Excel workbook that can be read"):
         read(path)
+
+
+def test_aggregate_refuses_an_output_it_cannot_write_before_reading_the_log(tmp_path):
+    log = tmp_path / "missing.parquet"  # never read: the output is checked first
+    with pytest.raises(PushDataError, match=r"written as \.csv or \.parquet"):
+        aggregate_events(log, output=tmp_path / "pushes.txt")
+
+
+def test_read_pushes_on_a_folder_says_so(tmp_path):
+    with pytest.raises(PushDataError, match="is a folder"):
+        wxtime.read_pushes(tmp_path)

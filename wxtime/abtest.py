@@ -618,6 +618,8 @@ def compare_slots(
     >>> result.design, result.best_slot, result.decision
     ('blocked', '12:00', 'inconclusive')
     """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1 (e.g. 0.05), not {alpha!r}")
     successes, trials = _metric_columns(pushes, metric)
     design = detect_design(pushes) if design == "auto" else design
     level = 1 - alpha

@@ -285,6 +285,10 @@ def aggregate_events(
     0      p1  12:00          2       1
     1      p2  21:00          1       0
     """
+    if output is not None and Path(output).suffix.lower() not in (".csv", ".parquet"):
+        raise PushDataError(
+            str(output), [Problem(None, None, "the push table is written as .csv or .parquet")]
+        )
     paths = _expand(source)
     where = str(paths[0]) if len(paths) == 1 else f"{len(paths)} event files"
     options = dict(age_hours=age_hours, deduplicate=deduplicate, where=where)

@@ -409,6 +409,8 @@ def estimate_rates(
     3  21:00      14  0.0682  0.0597   0.0779
     4  22:30      14  0.0629  0.0550   0.0720
     """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), not {level!r}")
     successes, trials = _metric_columns(pushes, metric)
     order = _slot_order(pushes)
     codes = pd.Categorical(pushes["slot"], categories=order).codes

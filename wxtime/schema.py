@@ -717,6 +717,15 @@ def read_pushes(
     source = str(path)
     if not path.exists():
         raise PushDataError(source, [Problem(None, None, "does not exist")])
+    if path.is_dir():
+        raise PushDataError(
+            source,
+            [
+                Problem(
+                    None, None, "is a folder: give a file (folders of API payloads: wxtime.loaders.read_any)"
+                )
+            ],
+        )
     if path.stat().st_size == 0:
         raise PushDataError(source, [Problem(None, None, "is empty")])
     try:
