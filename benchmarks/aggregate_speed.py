@@ -33,7 +33,7 @@ RESULTS = Path(__file__).parent / "results"
 
 GENERATE = """
 COPY (
-  SELECT {push}::BIGINT AS push_id,
+  SELECT {user}{push}::BIGINT AS push_id,
          TIMESTAMP '2024-01-01 12:00:00' + INTERVAL ({push}) DAY AS sent_at,
          CASE WHEN hash(i) % 100 < 7
               THEN TIMESTAMP '2024-01-01 12:00:00' + INTERVAL ({push}) DAY
@@ -46,7 +46,7 @@ COPY (
 """
 GENERATE_FLAGS = """
 COPY (
-  SELECT {push}::BIGINT AS push_id,
+  SELECT {user}{push}::BIGINT AS push_id,
          TIMESTAMP '2024-01-01 12:00:00' + INTERVAL ({push}) DAY AS sent_at,
          hash(i) % 100 < 7 AS opened,
          hash(i) % 100 < 4 AS read
@@ -152,6 +152,12 @@ def main():
     parser.add_argument("--pushes", type=int, default=2000)
     parser.add_argument("--log", choices=["timestamps", "flags"], default="timestamps")
     parser.add_argument("--layout", choices=sorted(PUSH), default="interleaved")
+    parser.add_argument(
+        "--user-id",
+        action="store_true",
+        help="add a user_id column (random follower ids), as the issue's logs have: pandas.read_parquet"
+        " reads it, DuckDB skips it (it is needed only to deduplicate)",
+    )
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument(
         "--warmup",
@@ -166,6 +172,7 @@ def main():
     suffix = ("" if args.layout == "interleaved" else f"_{args.layout}") + (
         "" if args.log == "timestamps" else "_flags"
     )
+    suffix += "_users" if args.user_id else ""
     path = RESULTS / f"events_{args.rows}_{args.pushes}{suffix}.parquet"
     if not path.exists():
         import duckdb
@@ -173,7 +180,8 @@ def main():
         start = time.perf_counter()
         push = PUSH[args.layout].format(rows=args.rows, pushes=args.pushes)
         template = GENERATE if args.log == "timestamps" else GENERATE_FLAGS
-        duckdb.execute(template.format(rows=args.rows, push=push, path=path))
+        user = "(hash(i * 13) % 20000000)::BIGINT AS user_id, " if args.user_id else ""
+        duckdb.execute(template.format(rows=args.rows, push=push, user=user, path=path))
         print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - start:.0f} s")
     methods = [("pandas", PANDAS), ("wxtime", WXTIME)]
     runs: dict[str, list[dict]] = {name: [] for name, _ in methods}
@@ -186,7 +194,8 @@ def main():
     if args.spark:
         runs["spark"] = [run(SPARK, path, args.log) for _ in range(args.repeats)]
     print(
-        f"{args.log} log, {args.layout} layout, {args.rows:,} rows, {args.pushes:,} pushes, "
+        f"{args.log} log{' with user_id' if args.user_id else ''}, {args.layout} layout, "
+        f"{args.rows:,} rows, {args.pushes:,} pushes, "
         f"{args.repeats} alternating runs after {args.warmup} warm-up run(s) each"
     )
     results = {name: summarise(name, r) for name, r in runs.items()}
