@@ -70,7 +70,7 @@ def json_ready(value):
 
     if isinstance(value, dict):
         return {key: json_ready(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, np.ndarray)):
         return [json_ready(item) for item in value]
     if isinstance(value, (np.integer, np.bool_)):
         return value.item()

@@ -385,7 +385,8 @@ def model_posterior(
     model carries the design (day fixed effects in a split test, the
     dispersion of a rotation), so does this posterior.
 
-    Returns ``slot, rate, rate_shrunk, p_best, expected_loss``.
+    Returns ``slot, rate, rate_shrunk, p_best, expected_loss`` (NaN when the model
+    has one residual df: the t posterior then has no mean).
     """
     rates, gradient = model.adjusted_rates_with_gradient()
     cov = gradient @ model.result_.cov_params().to_numpy() @ gradient.T

@@ -20,6 +20,11 @@ from .schema import PushDataError, parse_columns_option, read_pushes
 EXIT_BAD_INPUT = 2
 
 
+def _print_json(value) -> None:
+    """One JSON object on stdout: NumPy numbers as numbers, NaN as null (strict JSON)."""
+    print(json.dumps(json_ready(value), ensure_ascii=False, allow_nan=False))
+
+
 def _number(kind, accept, requirement: str):
     """An argparse type: a number of ``kind`` that ``accept`` accepts, else a clear message."""
 
@@ -90,7 +95,7 @@ def _cmd_validate(args) -> int:
     if summary["first"] is not None:
         info["first"], info["last"] = summary["first"], summary["last"]
     if args.json:
-        print(json.dumps(json_ready(info), ensure_ascii=False, allow_nan=False))
+        _print_json(info)
     else:
         print(f"{info['file']}: OK, {info['rows']} rows ({info['level']} level)")
         if "first" in info:
@@ -141,7 +146,7 @@ def _cmd_analyze(args) -> int:
             }
         )
     if args.json:
-        print(json.dumps(json_ready(result), ensure_ascii=False, allow_nan=False, default=float))
+        _print_json(result)
         return 0
     table = rates.summary.drop(columns=["slot_hour"]).copy()
     for column in ("rate", "ci_low", "ci_high", "rate_shrunk", "shrunk_low", "shrunk_high"):
@@ -170,7 +175,7 @@ def _cmd_bandit_recommend(args) -> int:
     policy = make_policy(args.policy, hours=hours)
     advice = recommend(pushes, policy, metric=args.metric, threshold=args.threshold, seed=args.seed)
     if args.json:
-        print(json.dumps(json_ready(advice.to_dict()), ensure_ascii=False, allow_nan=False, default=float))
+        _print_json(advice.to_dict())
         return 0
     table = advice.summary.copy()
     for column in ("rate", "rate_posterior"):
@@ -216,11 +221,7 @@ def _cmd_bandit_simulate(args) -> int:
         )
         results.append(sim.to_dict())
     if args.json:
-        print(
-            json.dumps(
-                json_ready(results[0] if len(results) == 1 else results), ensure_ascii=False, allow_nan=False
-            )
-        )
+        _print_json(results[0] if len(results) == 1 else results)
         return 0
     print(
         f"{len(rates)} slots, {args.days} days, {args.audience_size} deliveries/day, "
@@ -263,7 +264,7 @@ def _cmd_aggregate(args) -> int:
     )
     summary = pushes.attrs["load_summary"]
     if args.json:
-        print(json.dumps(json_ready(summary), allow_nan=False))
+        _print_json(summary)
     else:
         print(
             f"{summary['events']} events in {summary['files']} file(s) -> {summary['pushes']} pushes, "

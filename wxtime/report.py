@@ -18,7 +18,6 @@ import html
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from . import __version__
@@ -101,14 +100,6 @@ table.wx th,table.wx td{padding:.25em .6em;border-bottom:1px solid #eee;text-ali
 table.wx th{background:#f6f6f6}.verdict{font-size:1.1em;background:#f3f8ff;border-left:4px solid #3b7dd8;
 padding:.6em 1em}.meta{color:#666;font-size:.8em}img{max-width:100%}
 """
-
-
-def _json_default(value):
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 # -- the notebook report ------------------------------------------------------------
@@ -376,9 +367,7 @@ def build_report(
     with atomic_write(html_path, "w", encoding="utf-8") as fh:
         fh.write(page)
     with atomic_write(json_path, "w", encoding="utf-8") as fh:
-        json.dump(
-            json_ready(summary), fh, ensure_ascii=False, indent=2, allow_nan=False, default=_json_default
-        )
+        json.dump(json_ready(summary), fh, ensure_ascii=False, indent=2, allow_nan=False)
     return {"html": html_path, "json": json_path, "verdict": summary["verdict"], "summary": summary}
 
 
