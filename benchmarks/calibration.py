@@ -1,0 +1,311 @@
+"""Calibration of wxtime's decision on worlds written separately from wxtime's simulator.
+
+Every study is drawn by ``benchmarks/scenarios.py`` (written blind to ``wxtime.simulate``:
+other noise families, AR(1) article quality, trends, viral pushes, audience growth,
+heteroscedastic and unequally allocated slots, split designs with slot x day interaction)
+and analysed exactly as a user's file would be: ``wxtime.decision.decide``.
+
+    .venv/bin/python benchmarks/calibration.py --studies 300            # the decision, every scenario
+    .venv/bin/python benchmarks/calibration.py --part plan --studies 300  # the planner's promise
+    .venv/bin/python benchmarks/calibration.py --part stop --studies 300  # both stopping rules
+
+Per scenario it reports: how often the omnibus test rejects and the decision says
+"winner" (nulls: the error rates); how often the winner is the true best slot and how
+often the best slot is named (power); coverage of the shrunk intervals; among studies
+with P(best) >= 0.95 how often the named slot is right; and the mean expected loss
+against the mean realised loss (true best rate minus the named slot's true rate).
+
+``--markdown`` prints the tables the README and ``benchmarks/README.md`` quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+
+
+def _scenarios():
+    spec = importlib.util.spec_from_file_location("scenarios", HERE / "scenarios.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["scenarios"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# -- the decision ----------------------------------------------------------------------
+def _decision_study(args) -> dict:
+    name, seed, draws = args
+    import wxtime
+    from wxtime.decision import decide
+
+    sc = _scenarios()
+    world = sc.World(name, seed)
+    pushes = wxtime.validate_pushes(world.run())
+    truth = world.truth.set_index("slot")["rate"]
+    d = decide(pushes, "open", seed=seed, bayes_draws=draws, n_permutations=0, plan=False)
+    table = d.slots.set_index("slot")
+    true_best = world.best_slot
+    named = d.best_slot
+    covered = (table["shrunk_low"] <= truth) & (truth <= table["shrunk_high"])
+    raw_covered = (table["ci_low"] <= truth) & (truth <= table["ci_high"])
+    return {
+        "scenario": name,
+        "seed": seed,
+        "design": d.design,
+        "null": true_best is None,
+        "omnibus_reject": bool(d.omnibus.get("p_value", np.nan) < 0.05),
+        "winner": d.decision == "winner",
+        "decision": d.decision,
+        "named": named,
+        "named_correct": (true_best is None) or named == true_best,
+        "p_best": d.p_best,
+        "expected_loss": d.expected_loss,
+        "realised_loss": float(truth.max() - truth[named]),
+        "coverage": float(covered.mean()) if d.available else np.nan,
+        "raw_coverage": float(raw_covered.mean()) if d.available else np.nan,
+    }
+
+
+def decision_part(names, studies, workers, draws) -> pd.DataFrame:
+    jobs = [(name, 10_000 + i, draws) for name in names for i in range(studies)]
+    with ProcessPoolExecutor(workers) as pool:
+        rows = list(pool.map(_decision_study, jobs, chunksize=8))
+    return pd.DataFrame(rows)
+
+
+def summarise_decisions(runs: pd.DataFrame) -> pd.DataFrame:
+    def one(group: pd.DataFrame) -> pd.Series:
+        confident = group[group["p_best"] >= 0.95]
+        power = not group["null"].iloc[0]
+        return pd.Series(
+            {
+                "studies": len(group),
+                "omnibus_rejects": group["omnibus_reject"].mean(),
+                "winner": group["winner"].mean(),
+                "correct_winner": (group["winner"] & group["named_correct"]).mean() if power else np.nan,
+                "wrong_winner": (group["winner"] & ~group["named_correct"]).mean() if power else np.nan,
+                "best_named": group["named_correct"].mean() if power else np.nan,
+                "shrunk_coverage": group["coverage"].mean(),
+                "raw_coverage": group["raw_coverage"].mean(),
+                "pbest95_share": (group["p_best"] >= 0.95).mean(),
+                "pbest95_right": confident["named_correct"].mean() if power and len(confident) else np.nan,
+                "expected_loss_pp": 100 * group["expected_loss"].mean(),
+                "realised_loss_pp": 100 * group["realised_loss"].mean(),
+            }
+        )
+
+    return runs.groupby("scenario", sort=False)[list(runs.columns)].apply(one)
+
+
+# -- the planner ------------------------------------------------------------------------
+PLAN_CASES = {
+    # scenario: (design knob, pilot size, lift)
+    "power_randomized_20": ("days", 3000, 0.20),
+    "power_blocked_20": ("rounds", 60, 0.20),
+    "power_randomized_30": ("days", 3000, 0.30),
+}
+
+
+def _plan_study(args) -> dict:
+    import dataclasses
+
+    import wxtime
+    from wxtime.decision import decide
+
+    name, seed, knob, units = args
+    sc = _scenarios()
+    base = sc.SCENARIOS[name]
+    size = units * len(base.slots) if knob == "days" else units
+    world = sc.World(dataclasses.replace(base, **{knob: size}), seed)
+    d = decide(wxtime.validate_pushes(world.run()), seed=seed, bayes_draws=1000, n_permutations=0, plan=False)
+    return {
+        "scenario": name,
+        "seed": seed,
+        "winner": d.decision == "winner",
+        "correct": d.best_slot == world.best_slot,
+    }
+
+
+def plan_part(studies, workers) -> pd.DataFrame:
+    """The planner's promise (80% power) against the decision's realised power at the planned length.
+
+    The plan is made from a large pilot of the same world (so the variance it rests on is
+    known well); then ``studies`` studies of the planned length are drawn and decided.
+    """
+    import dataclasses
+
+    import wxtime
+    from wxtime.models import fit_slot_model
+    from wxtime.planning import plan_study
+
+    sc = _scenarios()
+    rows = []
+    for name, (knob, pilot_size, lift) in PLAN_CASES.items():
+        base = sc.SCENARIOS[name]
+        pilot = sc.World(dataclasses.replace(base, **{knob: pilot_size}), 1).run()
+        plan = plan_study(fit_slot_model(wxtime.validate_pushes(pilot)), lift=lift, n_sim=8000, seed=1)
+        jobs = [(name, 50_000 + i, knob, plan.units_needed) for i in range(studies)]
+        with ProcessPoolExecutor(workers) as pool:
+            runs = pd.DataFrame(list(pool.map(_plan_study, jobs, chunksize=8)))
+        rows.append(
+            {
+                "scenario": name,
+                "lift": lift,
+                "units_per_slot": plan.units_needed,
+                "days": plan.days_needed,
+                "promised_power": plan.power,
+                "planned_power_at_length": float(
+                    plan.summary.set_index("units_per_slot").loc[plan.units_needed, "power"]
+                ),
+                "realised_correct_winner": float((runs["winner"] & runs["correct"]).mean()),
+                "realised_wrong_winner": float((runs["winner"] & ~runs["correct"]).mean()),
+                "studies": len(runs),
+            }
+        )
+    return pd.DataFrame(rows).set_index("scenario")
+
+
+# -- the stopping rule -----------------------------------------------------------------
+def _advisor_study(args) -> dict:
+    """Follow the advisor every day (Thompson sampling) on a world; did it ever say stop, and where?"""
+    import warnings
+
+    import wxtime
+    from wxtime.bandits import recommend
+
+    name, seed, days = args
+    sc = _scenarios()
+    world = sc.World(name, seed)
+    rows, stop_day, stop_slot = [], 0, None
+    first_round = list(np.random.default_rng(seed).permutation(world.slots))
+    for day in range(days):
+        if day < len(first_round):  # one push at each slot first, in a random order
+            slot = first_round[day]
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                advice = recommend(
+                    wxtime.validate_pushes(pd.DataFrame(rows)),
+                    seed=seed * 1000 + day,
+                    n_draws=200,
+                    horizon_days=days,
+                )
+            if advice.stop:
+                stop_day, stop_slot = day, advice.leader
+                break
+            slot = advice.next_slot
+        rows.append(world.push(day, slot))
+    wrong = stop_day > 0 and (world.best_slot is None or stop_slot != world.best_slot)
+    return {"scenario": name, "seed": seed, "stopped": stop_day > 0, "wrong": wrong, "stop_day": stop_day}
+
+
+STOP_SIMULATIONS = {
+    # label: (rates, content_sigma, audience, days, policies)
+    "24 binomial slots, campus truth (12:00 7.8% vs 22:00 7.3%)": ("campus24", 0.0, 10_000, 120),
+    "5 equal slots, article noise sd 0.3": ("equal5", 0.3, 5_000, 120),
+    "3 slots within 15%, article noise sd 0.3": ("close3", 0.3, 5_000, 120),
+}
+
+
+def stop_part(studies, workers) -> pd.DataFrame:
+    import wxtime
+    from wxtime.bandits import Rotation, Thompson, TopTwoThompson, simulate
+
+    rates = {
+        "campus24": wxtime.campus_jobs().truth(range(24))["open_rate"].to_numpy(),
+        "equal5": np.full(5, 0.065),
+        "close3": np.array([0.060, 0.065, 0.069]),
+    }
+    rows = []
+    for label, (key, sigma, audience, days) in STOP_SIMULATIONS.items():
+        for policy in (Thompson(), TopTwoThompson(), Rotation()):
+            sim = simulate(
+                policy,
+                rates[key],
+                days=days,
+                audience_size=audience,
+                replications=max(studies, 1000),
+                content_sigma=sigma,
+                seed=7,
+            ).to_dict()
+            rows.append(
+                {
+                    "rule": "simulator",
+                    "world": label,
+                    "policy": policy.name,
+                    "stopped": sim["stopped"],
+                    "wrong_stops": sim["stop_error_rate"],
+                    "wrong_among_stopped": sim["stop_error_among_stopped"],
+                    "median_stop_day": sim["days_to_stop_median"],
+                    "replications": sim["replications"],
+                }
+            )
+    for name in ("null_randomized_iid", "null_blocked_ar05", "power_randomized_30"):
+        jobs = [(name, 70_000 + i, 120) for i in range(studies)]
+        with ProcessPoolExecutor(workers) as pool:
+            runs = pd.DataFrame(list(pool.map(_advisor_study, jobs, chunksize=4)))
+        stopped = runs[runs["stopped"]]
+        rows.append(
+            {
+                "rule": "advisor, followed daily",
+                "world": name,
+                "policy": "thompson",
+                "stopped": runs["stopped"].mean(),
+                "wrong_stops": runs["wrong"].mean(),
+                "wrong_among_stopped": stopped["wrong"].mean() if len(stopped) else np.nan,
+                "median_stop_day": float(stopped["stop_day"].median()) if len(stopped) else np.nan,
+                "replications": len(runs),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--part", choices=["decision", "plan", "stop"], default="decision")
+    parser.add_argument("--studies", type=int, default=300, help="studies per scenario (default 300)")
+    parser.add_argument("--scenarios", default="", help="comma-separated names (default: all)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="processes (default: CPUs)")
+    parser.add_argument("--draws", type=int, default=4000, help="posterior draws per study (default 4000)")
+    parser.add_argument("--out", default="benchmarks/results", help="folder for the per-study CSV")
+    parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    args = parser.parse_args(argv)
+    sc = _scenarios()
+    names = [s.strip() for s in args.scenarios.split(",") if s.strip()] or list(sc.SCENARIOS)
+    start = time.perf_counter()
+    if args.part == "decision":
+        runs = decision_part(names, args.studies, args.workers, args.draws)
+        table = summarise_decisions(runs)
+    elif args.part == "plan":
+        table = plan_part(args.studies, args.workers)
+        runs = table.reset_index()
+    else:
+        table = stop_part(args.studies, args.workers)
+        runs = table
+    seconds = time.perf_counter() - start
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    runs.to_csv(Path(args.out) / f"calibration_{args.part}.csv", index=False)
+    pd.set_option("display.width", 250)
+    pd.set_option("display.max_columns", 30)
+    print(table.to_markdown(floatfmt=".3f") if args.markdown else table.round(3).to_string())
+    print(
+        f"\n{len(runs)} studies in {seconds:.0f} s "
+        f"({len(runs) / seconds:.1f} studies/s, {args.workers} workers)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
