@@ -1,28 +1,114 @@
-"""Planning: sample sizes against the normal-theory formula, boundaries against tables and simulation."""
+"""Planning: the planner against the decision it plans for, boundaries against tables and simulation,
+schedules that are balanced and random."""
+
+import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
+from conftest import world_pushes
 from scipy import stats
 
-from wxtime.planning import group_sequential_boundaries, plan_rotation, plan_split, rotation_power
+from wxtime.abtest import compare_slots
+from wxtime.datasets import load_noon_study
+from wxtime.models import fit_slot_model
+from wxtime.planning import (
+    decision_power,
+    design_options,
+    group_sequential_boundaries,
+    make_schedule,
+    plan_split,
+    plan_study,
+    schedule_ics,
+)
 
 
-def test_rotation_plan_is_the_two_sample_formula_with_push_variance():
-    plan = plan_rotation(0.05, 0.2, delivered=5000, tau=0.01).set_index("analysis")
-    z = stats.norm.ppf(0.975) + stats.norm.ppf(0.8)
-    variance = 0.06 * 0.94 / 5000 + 0.01**2
-    assert plan.loc["push_level", "days_per_slot"] == int(np.ceil(2 * z**2 * variance / 0.01**2))
-    assert plan.loc["reader_level", "days_per_slot"] < plan.loc["push_level", "days_per_slot"] / 5
+def test_decision_power_is_the_rule_s_success_rate_by_brute_force():
+    """An independent Monte Carlo of the same rule: ANOVA F, then Holm over the leader's t tests."""
+    rng = np.random.default_rng(11)
+    units, slots, effect, variance = 6, 4, 0.5, 0.09
+    wins = 0
+    for _ in range(3000):
+        groups = [rng.normal(effect if k == 0 else 0.0, np.sqrt(variance), units) for k in range(slots)]
+        means = np.array([g.mean() for g in groups])
+        f = stats.f_oneway(*groups)
+        leader = int(means.argmax())
+        pooled = np.mean([g.var(ddof=1) for g in groups])
+        df = slots * (units - 1)
+        p = [
+            2 * stats.t.sf((means[leader] - means[k]) / np.sqrt(2 * pooled / units), df)
+            for k in range(slots)
+            if k != leader
+        ]
+        holm = all(pk < 0.05 / (len(p) - i) for i, pk in enumerate(sorted(p)))
+        wins += f.pvalue < 0.05 and holm and leader == 0
+    reference = wins / 3000
+    ours = decision_power(units, slots=slots, effect=effect, variance=variance, n_sim=20000, seed=1)
+    assert ours == pytest.approx(reference, abs=0.03)
 
 
-def test_power_is_consistent_with_the_plan():
-    days = (
-        plan_rotation(0.05, 0.2, delivered=5000, tau=0.01)
-        .set_index("analysis")
-        .loc["push_level", "days_per_slot"]
+def test_decision_power_grows_with_length_and_is_nil_without_enough_units():
+    powers = [decision_power(u, slots=5, effect=0.3, variance=0.09, seed=2) for u in (2, 5, 10, 20, 40)]
+    assert powers == sorted(powers) and powers[-1] > 0.9
+    assert decision_power(1, slots=5, effect=0.3, variance=0.09) == 0.0
+    assert decision_power(30, slots=5, effect=0.0, variance=0.09, seed=3) < 0.01  # nobody is better
+
+
+def test_the_planned_length_gives_the_decision_its_promised_power(worlds):
+    """Small twin of benchmarks/calibration.py --part plan: plan from a large pilot of a world
+    written apart from wxtime, run studies of the planned length, count correct winners."""
+    pilot, _ = world_pushes(worlds, "power_randomized_30", 1, days=2000)
+    plan = plan_study(fit_slot_model(pilot), lift=0.30, power=0.8, n_sim=4000, seed=1)
+    days = plan.units_needed * 5
+    correct = 0
+    for seed in range(80):
+        pushes, world = world_pushes(worlds, "power_randomized_30", 900 + seed, days=days)
+        result = compare_slots(pushes, n_permutations=0, bayes_draws=500, seed=seed)
+        correct += result.decision == "winner" and result.best_slot == world.best_slot
+    # 80 studies: a 0.8 power gives 64 +- 3.6 (binomial sd); allow 2.5 sd and 7 points of planning error.
+    assert abs(correct / 80 - plan.power) <= 0.07 + 2.5 * np.sqrt(0.16 / 80)
+
+
+def test_plan_on_the_replica_counts_stretches_and_says_it_is_rough():
+    plan = plan_study(fit_slot_model(load_noon_study()), lift=0.2, n_sim=2000)
+    assert plan.unit_kind == "stretch" and plan.stretch_days == 7 and plan.units_so_far == 2
+    assert plan.days_needed == plan.units_needed * 5 * 7
+    assert plan.rough and any("5 degrees of freedom" in note for note in plan.notes)
+    assert (
+        plan.summary["power"].is_monotonic_increasing
+        or plan.summary.sort_values("days")["power"].iloc[-1] >= 0.8
     )
-    assert rotation_power(days, 0.05, 0.2, delivered=5000, tau=0.01) == pytest.approx(0.8, abs=0.02)
-    assert rotation_power(days * 2, 0.05, 0.2, delivered=5000, tau=0.01) > 0.95
+
+
+def test_design_options_offer_a_split_test_that_needs_fewer_days():
+    options = design_options(fit_slot_model(load_noon_study()), lift=0.2, n_sim=1000).set_index("design")
+    assert set(options.index) == {"continue", "randomized", "split"}
+    assert options.loc["split", "slots"] == ["12:00", "21:00"]
+    assert options.loc["split", "days"] < options.loc["randomized", "days"] < options.loc["continue", "days"]
+
+
+def test_a_randomised_schedule_is_weekday_balanced_and_random():
+    schedule = make_schedule(["07:30", "12:00", "21:00"], 42, start="2024-09-02", seed=4)
+    table = pd.crosstab(schedule["slot"], schedule["weekday"])
+    assert (table.to_numpy() == 2).all()  # 42 days = 6 weeks: each slot twice on each weekday
+    other = make_schedule(["07:30", "12:00", "21:00"], 42, start="2024-09-02", seed=5)
+    assert (schedule["slot"] != other["slot"]).any()  # the order is drawn, not fixed
+
+
+def test_a_blocked_schedule_never_repeats_a_slot_across_rounds_and_a_split_gives_each_group_its_slot():
+    blocked = make_schedule(["a", "b", "c"], 63, design="blocked", stretch_days=7, seed=1)
+    stretches = blocked["slot"].iloc[::7].tolist()
+    assert all(x != y for x, y in itertools.pairwise(stretches))
+    assert sorted(stretches[:3]) == ["a", "b", "c"]
+    split = make_schedule(["12:00", "21:00"], 3, design="split", seed=1)
+    assert split.groupby("group")["slot"].unique().map(list).to_dict() == {"A": ["12:00"], "B": ["21:00"]}
+
+
+def test_the_calendar_file_has_one_event_per_push_in_utc():
+    ics = schedule_ics(make_schedule(["12:00", "21:00"], 2, start="2024-09-02", seed=1))
+    assert ics.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0") and ics.count("BEGIN:VEVENT") == 2
+    # 12:00 in Beijing is 04:00 UTC (RFC 5545 "Z" times).
+    assert "DTSTART:20240902T040000Z" in ics or "DTSTART:20240902T130000Z" in ics
 
 
 def test_split_plan_grows_with_smaller_effects_and_refuses_impossible_ones():
@@ -76,9 +162,11 @@ def test_bad_information_is_refused():
     ],
 )
 def test_plans_refuse_impossible_rates(baseline, lift, message):
-    """plan_rotation(0.07, 0) raised OverflowError; a baseline of 1.2 gave a plan; plan_split
-    with a baseline of 0 blamed 'slot x content interaction'."""
-    with pytest.raises(ValueError, match=message):
-        plan_rotation(baseline, lift, delivered=4000, tau=0.01)
+    """plan_split with a baseline of 0 blamed 'slot x content interaction'."""
     with pytest.raises(ValueError, match=message):
         plan_split(baseline, lift, days=14)
+
+
+def test_a_plan_needs_a_positive_lift():
+    with pytest.raises(ValueError, match="positive lift"):
+        plan_study(fit_slot_model(load_noon_study()), lift=0.0)

@@ -1,32 +1,44 @@
 """wxtime: when should a WeChat official account push?
 
 Models open and read rates by send hour, compares push slots with A/B tests
-that treat the push as the unit, and chooses slots with bandits.
+that treat the push (or the stretch of days, or the day) as the unit, chooses
+slots with bandits, and writes the decision as a page a team can share.
+
+Everything loads on first use (``wxtime.decision``, ``wxtime.read_pushes``...),
+so ``import wxtime`` and ``wxtime --help`` cost almost nothing.
 """
 
 __version__ = "0.1.0"
 
-from .schema import PushDataError, read_pushes, validate_pushes
-from .simulate import (
-    Audience,
-    Study,
-    campus_jobs,
-    night_owl,
-    null_audience,
-    simulate_rotation,
-    simulate_split,
-)
-
-# Analysis modules load on first use (``wxtime.rates``...), so that light tasks such as
-# aggregating an event log do not import statsmodels and matplotlib.
+# Names at the top level, and the module each comes from.
+_NAMES = {
+    "PushDataError": "schema",
+    "read_pushes": "schema",
+    "validate_pushes": "schema",
+    "decide": "decision",
+    "Audience": "simulate",
+    "Study": "simulate",
+    "campus_jobs": "simulate",
+    "night_owl": "simulate",
+    "null_audience": "simulate",
+    "simulate_rotation": "simulate",
+    "simulate_split": "simulate",
+}
 _SUBMODULES = (
     "abtest",
     "aggregate",
     "bandits",
+    "counts",
     "datasets",
+    "decision",
+    "fetch",
+    "i18n",
     "loaders",
+    "models",
+    "notebooks",
     "planning",
     "plots",
+    "posterior",
     "rates",
     "report",
     "schema",
@@ -35,32 +47,17 @@ _SUBMODULES = (
 
 
 def __getattr__(name):
-    if name in _SUBMODULES:
-        import importlib
+    import importlib
 
+    if name in _SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
+    if name in _NAMES:
+        return getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
     raise AttributeError(f"module 'wxtime' has no attribute {name!r}")
 
 
-__all__ = [
-    "Audience",
-    "PushDataError",
-    "Study",
-    "__version__",
-    "abtest",
-    "bandits",
-    "campus_jobs",
-    "datasets",
-    "night_owl",
-    "null_audience",
-    "planning",
-    "plots",
-    "rates",
-    "read_pushes",
-    "report",
-    "schema",
-    "simulate",
-    "simulate_rotation",
-    "simulate_split",
-    "validate_pushes",
-]
+def __dir__():
+    return sorted([*globals(), *_NAMES, *_SUBMODULES])
+
+
+__all__ = ["__version__", *_NAMES, *_SUBMODULES]

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_write", "file_sha256", "json_ready"]
+__all__ = ["atomic_write", "atomic_write_many", "file_sha256", "json_ready"]
 
 
 @contextlib.contextmanager
@@ -77,3 +77,44 @@ def json_ready(value):
     if isinstance(value, (float, np.floating)):
         return float(value) if math.isfinite(value) else None
     return value
+
+
+def atomic_write_many(files: dict) -> None:
+    """Write several text files so that they appear together: every file is written to a
+    temporary file first, and only when all have been written are they moved into place.
+
+    ``files`` maps a path to ``(text, encoding)`` or to bytes. A failure while writing
+    leaves none of them changed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> atomic_write_many({folder / "a.html": ("<p>", "utf-8"), folder / "a.json": ("{}", "utf-8")})
+    >>> sorted(p.name for p in folder.iterdir())
+    ['a.html', 'a.json']
+    """
+    staged = []
+    try:
+        for path, content in files.items():
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            staged.append((tmp, path))
+            if isinstance(content, bytes):
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(content)
+            else:
+                text, encoding = content
+                with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
+                    fh.write(text)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+    except BaseException:
+        for tmp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        raise
+    for tmp, path in staged:
+        os.replace(tmp, path)

@@ -1,6 +1,6 @@
-"""Open and read rates by send slot: estimates with honest intervals, shrinkage and a rate model.
+"""Open and read rates by send slot: the funnel, estimates with honest intervals, and a rate model.
 
-Funnel definitions (see :mod:`wxtime.schema`)::
+Funnel definitions (:data:`wxtime.counts.METRICS`, the one home of the metric's columns)::
 
     open rate    = opened / delivered        (metric "open")
     read rate    = read / delivered          (metric "read")
@@ -8,36 +8,36 @@ Funnel definitions (see :mod:`wxtime.schema`)::
     click rate   = clicked / delivered       (metric "click")
     share rate   = shared / delivered        (metric "share")
 
-Why push-level intervals
-------------------------
+Why intervals must be push-level (or stretch-level)
+---------------------------------------------------
 Everyone who receives a push receives the same article at the same moment, so
-readers of one push are not independent draws: article-to-article variation
-is far larger than binomial noise (Pearson chi-square / df of 10-50 on real
-accounts). A binomial (Wilson) interval on a slot's pooled readers is then
-far too narrow. wxtime's default ``interval="quasi"`` is the quasi-binomial
-interval: a binomial GLM with slot as a factor whose scale is the Pearson
-dispersion ``phi`` estimated from the push-level residuals, i.e. the
-binomial variance inflated by ``phi``, on the logit scale with a t quantile
-(``df = pushes - slots``). ``interval="robust"`` uses each slot's own
-push-to-push spread (a cluster-robust ratio variance; needs several pushes
-per slot). ``interval="wilson" | "jeffreys" | "beta"`` are reader-level
-binomial intervals, correct only for a single push or a split design's
-within-push comparison.
+readers of one push are not independent draws: article-to-article variation is
+far larger than binomial noise (Pearson chi-square / df of 10-50 on real
+accounts), and in a rotation held in stretches the days of a stretch resemble
+each other too. :func:`estimate_rates` therefore takes its intervals, shrunk
+rates, P(best) and expected loss from the slot model fitted on the randomised
+units (:mod:`wxtime.models`) and its posterior (:mod:`wxtime.posterior`): the
+same numbers the decision shows. The reader-level binomial intervals
+(``interval="wilson" | "jeffreys" | "beta"``) are kept for a single push or
+for one row per slot, and the quasi-binomial one (``"quasi"``: the binomial
+variance inflated by the Pearson dispersion, treating pushes as independent)
+for comparison.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import optimize, special, stats
+from scipy import special, stats
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from .schema import format_slot
+from ._display import frame_html
+from .counts import METRICS, counts, metric_columns, slot_order
 
 __all__ = [
     "KPI_YARDSTICK",
@@ -49,37 +49,13 @@ __all__ = [
     "estimate_rates",
     "funnel_table",
     "kpi_scorecard",
-    "posterior_best",
     "rates_by_weekday",
     "read_curves",
+    "reader_level_shrinkage",
     "young_pushes",
 ]
 
-#: metric -> (successes column, trials column, label)
-METRICS: dict[str, tuple[str, str, str]] = {
-    "open": ("opened", "delivered", "open rate"),
-    "read": ("read", "delivered", "read rate"),
-    "read_through": ("read", "opened", "read-through"),
-    "click": ("clicked", "delivered", "click rate"),
-    "share": ("shared", "delivered", "share rate"),
-}
-
 _BINOMIAL_METHODS = {"wilson": "wilson", "jeffreys": "jeffreys", "beta": "beta", "clopper-pearson": "beta"}
-
-
-def _metric_columns(pushes: pd.DataFrame, metric: str) -> tuple[str, str]:
-    if metric not in METRICS:
-        raise ValueError(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
-    successes, trials, _ = METRICS[metric]
-    for column in (successes, trials):
-        if column not in pushes.columns:
-            raise ValueError(f"metric {metric!r} needs a {column!r} column, which the data lack")
-    return successes, trials
-
-
-def _slot_order(pushes: pd.DataFrame) -> list[str]:
-    hours = pushes.groupby("slot")["slot_hour"].first().sort_values()
-    return list(hours.index)
 
 
 def dispersion(successes, trials, groups) -> tuple[float, int]:
@@ -116,8 +92,8 @@ def _logit_interval(rate, se_logit, quantile):
     return special.expit(centre - quantile * se_logit), special.expit(centre + quantile * se_logit)
 
 
-def _slot_intervals(y, n, codes, n_slots, interval, level):
-    """Per-slot pooled rate and interval; returns (rate, low, high, note)."""
+def _pooled_intervals(y, n, codes, n_slots, interval, level):
+    """Per-slot pooled rate and a pooled-rate interval; returns (rate, low, high, note)."""
     ys = np.bincount(codes, y, minlength=n_slots)
     ns = np.bincount(codes, n, minlength=n_slots)
     rate = ys / ns
@@ -133,39 +109,33 @@ def _slot_intervals(y, n, codes, n_slots, interval, level):
         with np.errstate(divide="ignore"):  # a slot with no successes: an unbounded logit interval
             se = np.sqrt(phi / (ns * rate * (1 - rate)))
         low, high = _logit_interval(rate, se, stats.t.ppf(1 - alpha / 2, df))
-        return rate, low, high, f"quasi-binomial, dispersion {phi:.1f} on {df} df"
-    if interval == "robust":
-        pushes_per_slot = np.bincount(codes, minlength=n_slots)
-        if pushes_per_slot.min() < 2:
-            raise ValueError("interval='robust' needs at least 2 pushes per slot")
-        resid = y - rate[codes] * n
-        m = pushes_per_slot
-        var_ratio = np.bincount(codes, resid**2, minlength=n_slots) / ns**2 * m / (m - 1)
-        se = np.sqrt(var_ratio) / np.maximum(rate * (1 - rate), 1e-12)  # delta method to logit
-        quantile = stats.t.ppf(1 - alpha / 2, m - 1)
-        low, high = _logit_interval(rate, se, quantile)
-        return rate, low, high, "cluster-robust by push (per-slot spread, t with pushes-1 df)"
-    raise ValueError(f"interval must be quasi, robust, wilson, jeffreys or beta, not {interval!r}")
+        return rate, low, high, f"quasi-binomial, dispersion {phi:.1f} on {df} df, pushes as independent"
+    raise ValueError(f"interval must be model, quasi, wilson, jeffreys or beta, not {interval!r}")
 
 
-def funnel_table(pushes: pd.DataFrame, *, interval: str = "quasi", level: float = 0.95) -> pd.DataFrame:
-    """Per-slot funnel: counts, open rate, read rate and read-through with intervals.
+def funnel_table(pushes: pd.DataFrame) -> pd.DataFrame:
+    """Per-slot funnel: counts and pooled rates (open rate, read rate, read-through).
+
+    Pooled rates are totals divided by totals, what an operator computes by hand.
+    Intervals for a slot's rate come from :func:`estimate_rates` (the push or
+    stretch being the unit), not from here.
 
     Returns
     -------
     DataFrame
         One row per slot (by time of day): ``slot, pushes, delivered, opened``
-        (``read`` if present), and for each metric available ``<metric>_rate,
-        <metric>_low, <metric>_high`` (open, read, read_through).
+        (and whichever of ``read, clicked, shared`` the data have), then
+        ``open_rate``, ``read_rate`` and ``read_through`` where the counts exist.
 
     Examples
     --------
     >>> from wxtime.datasets import load_noon_study
     >>> table = funnel_table(load_noon_study())
-    >>> list(table.columns[:5])
-    ['slot', 'pushes', 'delivered', 'opened', 'read']
+    >>> list(table.columns)  # doctest: +NORMALIZE_WHITESPACE
+    ['slot', 'pushes', 'delivered', 'opened', 'read', 'clicked', 'shared',
+     'open_rate', 'read_rate', 'read_through']
     """
-    order = _slot_order(pushes)
+    order = slot_order(pushes)
     codes = pd.Categorical(pushes["slot"], categories=order).codes
     out = pd.DataFrame({"slot": order, "pushes": np.bincount(codes, minlength=len(order))})
     for column in ("delivered", "opened", "read", "clicked", "shared"):
@@ -173,18 +143,14 @@ def funnel_table(pushes: pd.DataFrame, *, interval: str = "quasi", level: float 
             out[column] = np.bincount(codes, pushes[column].to_numpy(float), minlength=len(order)).astype(
                 np.int64
             )
-    for metric in ("open", "read", "read_through"):
-        successes, trials, _ = METRICS[metric]
-        if successes not in pushes.columns:
-            continue
-        y = pushes[successes].to_numpy(float)
-        n = pushes[trials].to_numpy(float)
-        rate, low, high, _ = _slot_intervals(y, n, codes, len(order), interval, level)
-        name = "read_through" if metric == "read_through" else f"{metric}_rate"
-        out[name] = rate
-        out[f"{metric}_low"] = low
-        out[f"{metric}_high"] = high
-    out.attrs["interval"] = interval
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for name, (successes, trials) in (
+            ("open_rate", ("opened", "delivered")),
+            ("read_rate", ("read", "delivered")),
+            ("read_through", ("read", "opened")),
+        ):
+            if successes in out.columns and trials in out.columns:
+                out[name] = out[successes] / out[trials].where(out[trials] > 0)
     return out
 
 
@@ -210,7 +176,7 @@ def rates_by_weekday(pushes: pd.DataFrame, metric: str = "open") -> pd.DataFrame
     >>> len(table), int(table["pushes"].sum())
     (35, 70)
     """
-    successes, trials = _metric_columns(pushes, metric)
+    successes, trials = metric_columns(pushes, metric)
     weekday = _weekday(pushes, "a weekday table")
     table = (
         pushes.assign(weekday=weekday.to_numpy())
@@ -222,75 +188,59 @@ def rates_by_weekday(pushes: pd.DataFrame, metric: str = "open") -> pd.DataFrame
     return table[["weekday", "slot", "pushes", "rate"]]
 
 
-# -- shrinkage and P(best) ----------------------------------------------------------
-def _fit_beta_prior(y, n):
-    """Marginal-likelihood fit of a Beta(mu*kappa, (1-mu)*kappa) prior to (possibly
-    fractional) binomial counts; returns (alpha, beta)."""
-    y = np.asarray(y, float)
-    n = np.asarray(n, float)
+def reader_level_shrinkage(successes, trials) -> np.ndarray:
+    """Rates shrunk towards each other by a Beta prior fitted by marginal likelihood (beta-binomial).
+
+    Reader-level, so for one row per slot only, where push-to-push variation is
+    unknown: it ranks a slot with 69 sends and a lucky 16% below a slot with
+    8,000 sends at 13%, but it gives no probability (readers are not
+    independent, so any would be overconfident).
+
+    Examples
+    --------
+    >>> reader_level_shrinkage([1040, 11], [8000, 69]).round(3).tolist()
+    [0.13, 0.131]
+    """
+    from scipy import optimize
+
+    y = np.asarray(successes, float)
+    n = np.asarray(trials, float)
 
     def negloglik(params):
-        mu = special.expit(params[0])
-        kappa = np.exp(params[1])
+        mu, kappa = special.expit(params[0]), np.exp(params[1])
         a, b = mu * kappa, (1 - mu) * kappa
         return -np.sum(special.betaln(y + a, n - y + b) - special.betaln(a, b))
 
     pooled = y.sum() / n.sum()
-    rates = y / n
-    # Method-of-moments start; kappa large when slots hardly differ.
-    var = max(np.var(rates, ddof=1) if len(rates) > 1 else 0.0, 1e-10)
-    kappa0 = np.clip(pooled * (1 - pooled) / var - 1, 1.0, 1e6)
     fit = optimize.minimize(
         negloglik,
-        x0=[special.logit(pooled), np.log(kappa0)],
+        x0=[special.logit(pooled), np.log(100.0)],
         method="L-BFGS-B",
         bounds=[(-15, 15), (np.log(0.5), np.log(1e7))],
     )
     mu, kappa = special.expit(fit.x[0]), np.exp(fit.x[1])
-    return mu * kappa, (1 - mu) * kappa
+    return (y + mu * kappa) / (n + kappa)
 
 
-def posterior_best(alpha, beta, *, n_draws: int = 20000, seed=0) -> tuple[np.ndarray, np.ndarray]:
-    """P(best) and expected loss (in rate units) from independent Beta posteriors (``seed``: an
-    int or a NumPy Generator).
-
-    ``expected_loss[s] = E[max_j theta_j - theta_s]``: what choosing ``s`` costs
-    on average if it is not the best.
-
-    Examples
-    --------
-    >>> p_best, loss = posterior_best([80, 50], [920, 950], seed=1)
-    >>> bool(p_best[0] > 0.99), float(loss[0]) < 0.001
-    (True, True)
-    """
-    rng = np.random.default_rng(seed)
-    draws = rng.beta(np.asarray(alpha, float), np.asarray(beta, float), size=(n_draws, len(alpha)))
-    best = draws.argmax(axis=1)
-    p_best = np.bincount(best, minlength=draws.shape[1]) / n_draws
-    # E[max] - E[theta_s], with the exact Beta means: the ranking by loss is then exactly the
-    # ranking by posterior mean (the Bayes choice), not one perturbed by Monte Carlo noise.
-    mean = np.asarray(alpha, float) / (np.asarray(alpha, float) + np.asarray(beta, float))
-    loss = draws.max(axis=1).mean() - mean
-    return p_best, np.maximum(loss, 0.0)
-
-
+# -- rates by slot ---------------------------------------------------------------------
 @dataclass
 class SlotRates:
-    """Per-slot rates: raw with intervals, shrunk, P(best) and expected loss.
+    """Each slot's rate with its interval, shrunk estimate, P(best) and expected loss.
 
     Attributes
     ----------
     summary : DataFrame
-        ``slot, slot_hour, pushes, delivered, successes, rate, ci_low, ci_high,
-        rate_shrunk, shrunk_low, shrunk_high, p_best, expected_loss`` (loss in
-        rate units; multiply by 100 for percentage points).
+        ``slot, slot_hour, pushes, units, delivered, successes, rate, ci_low,
+        ci_high, rate_shrunk, shrunk_low, shrunk_high, p_best, expected_loss``
+        (loss in rate units; multiply by 100 for percentage points). The
+        posterior columns are NaN when no push-level variation exists (one row
+        per slot, or one unit per slot).
     metric, interval, level, seed : as passed
     dispersion : float
         Pearson chi-square/df of pushes around their slot's rate (1 = binomial).
-    prior : (float, float)
-        The empirical-Bayes Beta prior across slots.
     note : str
         Which interval was used, in words.
+    posterior : SlotPosterior or None
     """
 
     summary: pd.DataFrame
@@ -299,101 +249,77 @@ class SlotRates:
     level: float
     seed: int
     dispersion: float
-    prior: tuple[float, float]
     note: str
-    extra: dict = field(default_factory=dict)
+    posterior: object = None
 
     @property
     def best_slot(self) -> str:
-        """The Bayes choice: the slot with the smallest expected loss (ties: highest P(best))."""
-        table = self.summary.sort_values(["expected_loss", "p_best"], ascending=[True, False])
-        return str(table["slot"].iloc[0])
+        """The Bayes choice (smallest expected loss); without a posterior (one row per slot), the
+        highest reader-level shrunk rate (descriptive)."""
+        if self.summary["expected_loss"].notna().any():
+            return str(self.summary.loc[self.summary["expected_loss"].idxmin(), "slot"])
+        return str(self.summary.loc[self.summary["rate_shrunk"].idxmax(), "slot"])
 
     def plot(self, ax=None, lang: str = "en"):
-        """Raw rates with intervals and shrunk rates by slot."""
+        """Rates with intervals and shrunk rates by slot."""
         from .plots import plot_rates
 
         return plot_rates(self, ax=ax, lang=lang)
 
     def to_dict(self) -> dict:
-        """JSON-ready: ``best_slot, metric, interval, dispersion, slots[...]``."""
-        slots = [
+        """JSON-ready: ``best_slot, metric, interval, dispersion, seed, slots[...]``."""
+        from ._io import json_ready
+
+        return json_ready(
             {
-                "slot": row.slot,
-                "pushes": int(row.pushes),
-                "delivered": int(row.delivered),
-                "successes": int(row.successes),
-                "rate": float(row.rate),
-                "ci_low": float(row.ci_low),
-                "ci_high": float(row.ci_high),
-                "rate_shrunk": float(row.rate_shrunk),
-                "p_best": float(row.p_best),
-                "expected_loss": float(row.expected_loss),
+                "best_slot": self.best_slot,
+                "metric": self.metric,
+                "interval": self.note,
+                "dispersion": self.dispersion,
+                "seed": self.seed,
+                "slots": self.summary.drop(columns=["slot_hour"]).to_dict(orient="records"),
             }
-            for row in self.summary.itertuples()
-        ]
-        return {
-            "best_slot": self.best_slot,
-            "metric": self.metric,
-            "interval": self.note,
-            "dispersion": self.dispersion,
-            "seed": self.seed,
-            "slots": slots,
-        }
+        )
 
     def _repr_html_(self) -> str:
-        import html
-
-        from .report import html_table
-
-        head = (
-            f"<p><b>{METRICS[self.metric][2]} by slot</b>: best {html.escape(self.best_slot)}; "
-            f"interval: {html.escape(self.note)}; seed {self.seed}</p>"
+        return frame_html(
+            self.summary.drop(columns=["slot_hour"]),
+            caption=f"{METRICS[self.metric][2]} by slot; interval: {self.note}; seed {self.seed}",
         )
-        return head + html_table(self.summary)
 
 
 def estimate_rates(
-    pushes: pd.DataFrame,
+    pushes,
     metric: str = "open",
     *,
-    interval: str = "quasi",
+    interval: str = "model",
     level: float = 0.95,
-    n_draws: int = 20000,
+    n_draws: int = 10_000,
     seed: int = 0,
 ) -> SlotRates:
     """Estimate each slot's rate, shrink thin slots, and say which slot is best.
 
-    Shrinkage is empirical Bayes: slot rates are drawn from a Beta prior whose
-    parameters maximise the beta-binomial marginal likelihood of the slots'
-    counts. Because pushes are overdispersed, each slot's counts first become
-    *effective* counts (divided by the dispersion ``phi``), so a slot's
-    evidence is worth its number of independent readers, not its raw readers.
-    P(best) and expected loss come from ``n_draws`` draws of the posteriors
-    (seeded by ``seed``).
-
     Parameters
     ----------
-    pushes : DataFrame
+    pushes : DataFrame or Counts
         A push table (:func:`wxtime.schema.validate_pushes`).
     metric : {"open", "read", "read_through", "click", "share"}
-    interval : {"quasi", "robust", "wilson", "jeffreys", "beta"}
-        See the module docstring. On slot-level (aggregated) data only the
-        binomial ones are possible; "quasi" then falls back to "wilson" and
-        says so in ``note``.
+    interval : {"model", "quasi", "wilson", "jeffreys", "beta"}
+        ``"model"`` (default): the slot's mean rate with a t interval from the slot
+        model on the randomised units (:mod:`wxtime.models`). The others centre on
+        the pooled rate: ``"quasi"`` treats pushes as independent, the binomial ones
+        readers as independent (right only for a single push). On one row per
+        slot, ``"model"`` falls back to ``"wilson"`` and says so in ``note``.
     level : float
         Confidence level.
     n_draws, seed : int
-        Monte Carlo draws for P(best); the seed is echoed in the result.
+        Posterior draws and their seed (echoed).
 
     Notes
     -----
-    Empirical Bayes treats the fitted prior as known, so the shrunk intervals
-    and P(best) understate uncertainty when there are few slots (the prior's
-    spread is then poorly determined; with 3-5 slots it often comes out
-    tight and pools strongly). The push-level ``ci_low``/``ci_high`` do not
-    depend on the prior. The dispersion is pooled over slots, which assumes
-    pushes vary about equally at every slot.
+    ``rate_shrunk``, ``shrunk_low/high``, ``p_best`` and ``expected_loss`` are those
+    of :func:`wxtime.posterior.slot_posterior`, whatever ``interval`` is: the same
+    numbers as the decision (:func:`wxtime.decision.decide`) with the same seed.
 
     Examples
     --------
@@ -401,57 +327,52 @@ def estimate_rates(
     >>> rates = estimate_rates(load_noon_study(), "open")
     >>> rates.best_slot
     '12:00'
-    >>> rates.summary[["slot", "pushes", "rate", "ci_low", "ci_high"]].round(4)
-        slot  pushes    rate  ci_low  ci_high
-    0  07:30      14  0.0537  0.0454   0.0634
-    1  12:00      14  0.0717  0.0624   0.0824
-    2  18:00      14  0.0433  0.0363   0.0516
-    3  21:00      14  0.0682  0.0597   0.0779
-    4  22:30      14  0.0629  0.0550   0.0720
+    >>> rates.summary[["slot", "pushes", "units", "rate", "ci_low", "ci_high"]].round(4)
+        slot  pushes  units    rate  ci_low  ci_high
+    0  07:30      14      2  0.0549  0.0424   0.0708
+    1  12:00      14      2  0.0730  0.0567   0.0935
+    2  18:00      14      2  0.0437  0.0336   0.0566
+    3  21:00      14      2  0.0678  0.0526   0.0870
+    4  22:30      14      2  0.0634  0.0491   0.0814
     """
+    from .models import fit_slot_model
+    from .posterior import slot_posterior
+
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), not {level!r}")
-    successes, trials = _metric_columns(pushes, metric)
-    order = _slot_order(pushes)
-    codes = pd.Categorical(pushes["slot"], categories=order).codes
-    y = pushes[successes].to_numpy(float)
-    n = pushes[trials].to_numpy(float)
-    if np.any(n == 0):
-        keep = n > 0
-        y, n, codes = y[keep], n[keep], codes[keep]
-    slot_level = pushes.attrs.get("level") == "slot" or len(y) <= len(order)
+    c = counts(pushes, metric)
+    phi, _ = dispersion(c.successes, c.trials, c.code) if c.n_rows > c.n_slots else (np.nan, 0)
+    totals = c.totals.rename(columns={c.trials_column: "delivered", c.successes_column: "successes"})
+    totals.insert(1, "slot_hour", c.slot_hours)
+    posterior, note = None, ""
+    nan = np.full(c.n_slots, np.nan)
+    if c.design not in ("slot-level", "single-slot"):
+        model = fit_slot_model(c, metric)
+        posterior = slot_posterior(model, level=level, n_draws=n_draws, seed=seed)
+        table = posterior.summary.drop(columns=["slot", "pushes", "units"])
+        note = (
+            f"slot model on {c.unit_kind}es (t on {model.df:g} df, {model.variance_model} variance)"
+            if c.unit_kind != "day"
+            else f"slot model within days (t on {model.df:g} df)"
+        )
+    else:
+        table = pd.DataFrame(
+            {k: nan for k in ("rate", "ci_low", "ci_high", "rate_shrunk", "shrunk_low", "shrunk_high")}
+            | {"p_best": nan, "expected_loss": nan}
+        )
+        table["rate_shrunk"] = reader_level_shrinkage(
+            np.bincount(c.code, c.successes, minlength=c.n_slots),
+            np.bincount(c.code, c.trials, minlength=c.n_slots),
+        )
+    summary = pd.concat([totals.drop(columns=["pooled_rate"]), table.reset_index(drop=True)], axis=1)
     used = interval
-    if slot_level and interval in ("quasi", "robust"):
+    if used == "model" and posterior is None:
         used = "wilson"
-    rate, low, high, note = _slot_intervals(y, n, codes, len(order), used, level)
-    if used != interval:
-        note += " (the data have one row per slot, so no push-level interval is possible)"
-    phi, _ = dispersion(y, n, codes) if not slot_level else (float("nan"), 0)
-    phi_eff = max(phi, 1.0) if np.isfinite(phi) else 1.0
-    ys = np.bincount(codes, y, minlength=len(order))
-    ns = np.bincount(codes, n, minlength=len(order))
-    y_eff, n_eff = ys / phi_eff, ns / phi_eff
-    a0, b0 = _fit_beta_prior(y_eff, n_eff)
-    a_post, b_post = a0 + y_eff, b0 + n_eff - y_eff
-    p_best, loss = posterior_best(a_post, b_post, n_draws=n_draws, seed=seed)
-    alpha = 1 - level
-    summary = pd.DataFrame(
-        {
-            "slot": order,
-            "slot_hour": pushes.groupby("slot")["slot_hour"].first().reindex(order).to_numpy(),
-            "pushes": np.bincount(codes, minlength=len(order)),
-            "delivered": ns.astype(np.int64),
-            "successes": ys.astype(np.int64),
-            "rate": rate,
-            "ci_low": low,
-            "ci_high": high,
-            "rate_shrunk": a_post / (a_post + b_post),
-            "shrunk_low": stats.beta.ppf(alpha / 2, a_post, b_post),
-            "shrunk_high": stats.beta.ppf(1 - alpha / 2, a_post, b_post),
-            "p_best": p_best,
-            "expected_loss": loss,
-        }
-    )
+    if used != "model":
+        rate, low, high, note = _pooled_intervals(c.successes, c.trials, c.code, c.n_slots, used, level)
+        summary["rate"], summary["ci_low"], summary["ci_high"] = rate, low, high
+        if interval == "model":
+            note += " (one row per slot or one slot: no push-level interval is possible)"
     return SlotRates(
         summary=summary,
         metric=metric,
@@ -459,8 +380,8 @@ def estimate_rates(
         level=level,
         seed=seed,
         dispersion=float(phi),
-        prior=(float(a0), float(b0)),
         note=note,
+        posterior=posterior,
     )
 
 
@@ -568,9 +489,9 @@ class RateModel:
 
     def fit(self, pushes: pd.DataFrame) -> RateModel:
         """Fit on a push table; returns ``self``."""
-        successes, trials = _metric_columns(pushes, self.metric)
+        successes, trials = metric_columns(pushes, self.metric)
         pushes = pushes[pushes[trials] > 0].reset_index(drop=True)
-        self.slots_ = _slot_order(pushes)
+        self.slots_ = slot_order(pushes)
         self.slot_hours_ = pushes.groupby("slot")["slot_hour"].first().to_dict()
         self.levels_: dict[str, list] = {}
         self.start_ = pushes["sent_at"].min() if "sent_at" in pushes.columns else None
@@ -656,7 +577,13 @@ class RateModel:
         rates, gradient = self.adjusted_rates_with_gradient()
         cov = gradient @ self.result_.cov_params().to_numpy() @ gradient.T
         se = np.sqrt(np.diag(cov))
-        z = stats.norm.ppf(0.5 + level / 2)
+        # The scale is estimated (quasi-binomial), so the quantile is t on the residual df.
+        df = float(self.result_.df_resid)
+        z = (
+            stats.t.ppf(0.5 + level / 2, df)
+            if self.scale == "X2" and df > 0
+            else stats.norm.ppf(0.5 + level / 2)
+        )
         return pd.DataFrame(
             {
                 "slot": self.slots_,
@@ -684,14 +611,11 @@ class RateModel:
         return plot_adjusted_rates(self, ax=ax, lang=lang)
 
     def _repr_html_(self) -> str:
-        import html
-
-        from .report import html_table
-
-        controls = html.escape(", ".join(self.controls) or "none")
-        return (
-            f"<p><b>RateModel</b> ({html.escape(self.metric)}, {self.slot_effect} slot effect, controls: "
-            f"{controls}; dispersion {self.dispersion_:.1f})</p>" + html_table(self.adjusted_rates_)
+        controls = ", ".join(self.controls) or "none"
+        return frame_html(
+            self.adjusted_rates_,
+            caption=f"RateModel ({self.metric}, {self.slot_effect} slot effect, controls: {controls}; "
+            f"dispersion {self.dispersion_:.1f})",
         )
 
 
@@ -784,7 +708,7 @@ KPI_YARDSTICK = pd.DataFrame(
         ("read", "read / delivered", 0.50, None),
         ("read_through", "read / opened", None, None),
         ("click", "clicked / delivered", 0.30, None),
-        ("share", "shared / read", None, 0.0322),
+        ("share_of_readers", "shared / read", None, 0.0322),
     ],
     columns=["kpi", "definition", "yardstick_2013", "typical_2019"],
 )
@@ -794,7 +718,8 @@ def kpi_scorecard(pushes: pd.DataFrame) -> pd.DataFrame:
     """The account's funnel beside the 2013 yardstick and modern typical levels.
 
     ``typical_2019`` is the 2019 headline-article open rate (3.07%, 微小宝
-    Oct 2019) and share rate (3.22% of readers, 微小宝 Aug 2019); the 2013
+    Oct 2019) and share rate (3.22% of readers, 微小宝 Aug 2019: shares per
+    reader, ``share_of_readers``, not the share metric's shared / delivered); the 2013
     yardstick (90% delivery, 80% open, 50% read, 30% link clicks) comes from
     a 2013-era operations article and is far above anything seen today.
 
@@ -814,13 +739,9 @@ def kpi_scorecard(pushes: pd.DataFrame) -> pd.DataFrame:
         account["read"] = total["read"] / total["delivered"]
         account["read_through"] = total["read"] / total["opened"]
         if "shared" in pushes.columns:
-            account["share"] = total["shared"] / total["read"]
+            account["share_of_readers"] = total["shared"] / total["read"]
     if "clicked" in pushes.columns:
         account["click"] = total["clicked"] / total["delivered"]
     card = KPI_YARDSTICK.copy()
     card["account"] = card["kpi"].map(account)
     return card
-
-
-def slot_label(hour: float) -> str:  # re-exported convenience for plots
-    return format_slot(hour)

@@ -1,0 +1,499 @@
+"""The decision: which slot to push at, how sure that is, and what to do next.
+
+:func:`decide` is the one place a recommendation is made. The CLI
+(``wxtime analyze``, ``wxtime report``), the notebooks and the HTML report all
+show a :class:`Decision`, so every number (P(best), expected loss, the lift,
+the plan) is the same wherever it appears.
+
+The path: the push table and the metric are resolved once
+(:func:`wxtime.counts.counts`); the slot model is fitted on the randomised
+units (:func:`wxtime.models.fit_slot_model`); the posterior gives the best
+slot, P(best) and expected loss (:func:`wxtime.posterior.slot_posterior`); the
+tests and the decision rule run on the same model
+(:func:`wxtime.abtest.compare_slots`); the plan simulates that rule
+(:func:`wxtime.planning.plan_study`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from ._display import frame_html
+from .counts import Counts, counts
+from .i18n import metric_label, percent, pp, t, unit_word
+
+__all__ = ["Decision", "data_summary", "decide"]
+
+#: A plan needing more days than this is reported as out of reach for its design.
+OUT_OF_REACH_DAYS = 365
+#: The schedule shown as the next step covers at most this many days.
+SCHEDULE_DAYS = 28
+
+
+def data_summary(c: Counts) -> dict:
+    """What the decision rests on: ``source, pushes, rows, articles_grouped, first, last, days,
+    slots, age_hours, skipped, sha256`` (of the file, when read from one)."""
+    summary = dict(c.frame.attrs.get("load_summary") or {})
+    sent = c.sent_at
+    first = last = None
+    days = None
+    if sent is not None and len(sent):
+        first, last = sent.min(), sent.max()
+        days = int((last.normalize() - first.normalize()).days) + 1
+    skipped = dict(summary.get("skipped") or {})
+    for reason, n in c.dropped.items():
+        skipped[reason] = skipped.get(reason, 0) + n
+    return {
+        "source": summary.get("source", c.frame.attrs.get("source")),
+        "pushes": int(c.frame["push_id"].nunique()) if "push_id" in c.frame.columns else c.n_rows,
+        "rows": c.n_rows,
+        "articles_grouped": summary.get("articles_grouped", 0),
+        "first": first.date().isoformat() if first is not None else None,
+        "last": last.date().isoformat() if last is not None else None,
+        "days": days,
+        "slots": list(c.slots),
+        "age_hours": summary.get("age_hours"),
+        "skipped": skipped,
+        "sha256": summary.get("sha256"),
+    }
+
+
+@dataclass
+class Decision:
+    """The recommendation and everything behind it.
+
+    Attributes
+    ----------
+    decision : {"winner", "inconclusive", "not_enough_data"}
+        ``"winner"``: push at ``best_slot``. ``"inconclusive"``: keep testing.
+    reason : str
+        Why (a code; see :func:`wxtime.abtest.decision_rule`).
+    best_slot, runner_up : str
+        Smallest and second-smallest expected loss (the posterior's ranking).
+    closest_rival : str
+        The slot whose test against the best is least clear (largest Holm p).
+    p_best, expected_loss : float
+        Of ``best_slot`` (NaN when no probability can be given).
+    lift : dict
+        ``mean, low, high``: best over runner-up, minus 1 (posterior).
+    slots : DataFrame
+        One row per slot: ``slot, pushes, units, <trials>, <successes>,
+        pooled_rate, rate, ci_low, ci_high, rate_shrunk, shrunk_low,
+        shrunk_high, p_best, expected_loss``.
+    comparisons, tests, health : DataFrame
+        From :class:`wxtime.abtest.ABResult` (empty when no test is possible).
+    omnibus : dict
+    plan : Plan or None
+        What the current design needs (:func:`wxtime.planning.plan_study`).
+    options : DataFrame
+        Ways to go on and the days each needs (:func:`wxtime.planning.design_options`).
+    next_step : dict
+        What to do next: ``kind`` (``push``, ``test``, ``collect``), ``design``,
+        ``slots``, ``days`` and ``schedule`` (a DataFrame, :func:`wxtime.planning.make_schedule`).
+    data : dict
+        :func:`data_summary`.
+    metric, design, unit_kind, alpha, seed, version, generated_at
+    result : ABResult or None
+        The full comparison (model, posterior) for analysts.
+    """
+
+    decision: str
+    reason: str
+    best_slot: str
+    runner_up: str | None
+    closest_rival: str | None
+    p_best: float
+    expected_loss: float
+    lift: dict
+    slots: pd.DataFrame
+    comparisons: pd.DataFrame
+    tests: pd.DataFrame
+    health: pd.DataFrame
+    omnibus: dict
+    plan: object
+    options: pd.DataFrame
+    next_step: dict
+    data: dict
+    metric: str
+    design: str
+    unit_kind: str
+    alpha: float
+    seed: int
+    version: str = __version__
+    generated_at: str = ""
+    result: object = None
+    notes: list = field(default_factory=list)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The per-slot table (:attr:`slots`)."""
+        return self.slots
+
+    @property
+    def available(self) -> bool:
+        """Whether probabilities (P(best), expected loss, shrunk intervals) could be given."""
+        return bool(np.isfinite(self.p_best))
+
+    @property
+    def level(self) -> float:
+        return 1 - self.alpha
+
+    def headline(self, lang: str = "en") -> str:
+        """The first line of the report: what to do."""
+        if self.decision == "winner":
+            return t("push_at", lang, slot=self.best_slot)
+        if self.decision == "inconclusive":
+            return t("keep_testing", lang, best=self.best_slot, rival=self.runner_up)
+        return t("not_enough", lang)
+
+    def verdict(self, lang: str = "en") -> str:
+        """The recommendation in plain words, with its numbers (English or Chinese)."""
+        metric = metric_label(self.metric, lang)
+        if self.decision == "not_enough_data":
+            return t("verdict.not_enough_data", lang, why=self._why(lang))
+        rival = self.runner_up
+        values = {
+            "best": self.best_slot,
+            "rival": rival,
+            "metric": metric,
+            "lift": percent(self.lift["mean"], 1),
+            "level": percent(self.level, 0),
+            "low": percent(self.lift["low"], 1),
+            "high": percent(self.lift["high"], 1),
+            "p_best": f"{self.p_best:.2f}" if self.available else "—",
+            "loss": pp(self.expected_loss, 2, lang),
+        }
+        joiner = "" if lang == "zh" else " "
+        based = (
+            t("based_on_days", lang, pushes=self.data["pushes"], days=self.data["days"])
+            if self.data["days"] is not None
+            else t("based_on", lang, pushes=self.data["pushes"])
+        )
+        parts = [t(f"verdict.{self.decision}", lang, **values), based, self._thin_note(lang)]
+        if self.decision == "inconclusive":
+            parts.append(self._next_step(lang))
+        return joiner.join(p for p in parts if p)
+
+    def _why(self, lang: str) -> str:
+        if self.reason == "single_unit_slots":
+            single = [s for s, n in zip(self.slots["slot"], self.slots["units"]) if n < 2]
+            return t("why.single_unit_slots", lang, slots=", ".join(single))
+        if self.reason == "few_df":
+            return t("why.few_df", lang, df=int(self.omnibus.get("df2", 0) or 0))
+        return t(f"why.{self.reason}", lang, best=self.best_slot)
+
+    def _thin_note(self, lang: str) -> str:
+        table = self.slots.set_index("slot")
+        raw_leader = str(table["rate"].idxmax())
+        if raw_leader == self.best_slot or not self.available:
+            return ""
+        n = int(table.loc[raw_leader, "units"])
+        unit = t(f"unit.{self.unit_kind}.one", lang) if n == 1 else unit_word(self.unit_kind, lang)
+        return t("thin_rival", lang, slot=raw_leader, n=n, unit=unit)
+
+    def _next_step(self, lang: str) -> str:
+        plan, step = self.plan, self.next_step
+        joiner = "" if lang == "zh" else " "
+        parts = []
+        if plan is not None:
+            if plan.more_days is None or plan.more_days > OUT_OF_REACH_DAYS:
+                parts.append(t("out_of_reach", lang, lift=percent(plan.lift, 0)))
+            else:
+                parts.append(
+                    t(
+                        "more_days",
+                        lang,
+                        more=plan.more_days,
+                        power=percent(plan.power, 0),
+                        lift=percent(plan.lift, 0),
+                    )
+                )
+                if plan.rough:
+                    parts.append(t("more_days_rough", lang).strip())
+        if step.get("kind") == "test" and step.get("design") in ("randomized", "split") and step.get("days"):
+            parts.append(
+                t(f"advice_{step['design']}", lang, slots=" / ".join(step["slots"]), days=step["days"])
+            )
+        return joiner.join(parts)
+
+    def to_dict(self) -> dict:
+        """JSON-ready: the decision, the per-slot table, tests, checks, plan and data summary."""
+        from ._io import json_ready
+
+        return json_ready(
+            {
+                "decision": self.decision,
+                "reason": self.reason,
+                "best_slot": self.best_slot,
+                "runner_up": self.runner_up,
+                "closest_rival": self.closest_rival,
+                "p_best": self.p_best,
+                "expected_loss": self.expected_loss,
+                "lift": self.lift,
+                "metric": self.metric,
+                "design": self.design,
+                "unit": self.unit_kind,
+                "alpha": self.alpha,
+                "verdict": self.verdict("en"),
+                "slots": self.slots.to_dict(orient="records"),
+                "tests": self.tests.to_dict(orient="records"),
+                "health": self.health.to_dict(orient="records"),
+                "plan": self.plan.to_dict() if self.plan is not None else None,
+                "options": self.options.to_dict(orient="records"),
+                "next_step": {k: v for k, v in self.next_step.items() if k != "schedule"}
+                | {"schedule": self.next_step["schedule"].to_dict(orient="records")},
+                "data": self.data,
+                "seed": self.seed,
+                "wxtime_version": self.version,
+            }
+        )
+
+    def plot(self, ax=None, lang: str = "en"):
+        """Rates by slot with intervals, shrunk estimates and P(best)."""
+        from .plots import plot_decision
+
+        return plot_decision(self, ax=ax, lang=lang)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return (
+            f"<p><b>{html.escape(self.headline())}</b></p><p>{html.escape(self.verdict())}</p>"
+            + frame_html(self.slots)
+        )
+
+
+def _descriptive(c: Counts, reason: str, alpha: float, seed: int) -> Decision:
+    """Slot-level or single-slot data: pooled rates with reader-level (Wilson) intervals, no test."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    totals = c.totals
+    low, high = proportion_confint(
+        totals[c.successes_column], totals[c.trials_column], alpha=alpha, method="wilson"
+    )
+    from .rates import reader_level_shrinkage
+
+    nan = np.full(len(totals), np.nan)
+    # Descriptive ranking only: reader-level shrinkage keeps a thin lucky slot from leading.
+    shrunk = (
+        reader_level_shrinkage(totals[c.successes_column], totals[c.trials_column])
+        if len(totals) > 1
+        else totals["pooled_rate"]
+    )
+    slots = totals.assign(
+        rate=totals["pooled_rate"],
+        ci_low=low,
+        ci_high=high,
+        rate_shrunk=shrunk,
+        shrunk_low=nan,
+        shrunk_high=nan,
+        p_best=nan,
+        expected_loss=nan,
+    )
+    order = slots.sort_values("rate_shrunk", ascending=False, kind="stable")["slot"].tolist()
+    empty = pd.DataFrame()
+    return Decision(
+        decision="not_enough_data",
+        reason=reason,
+        best_slot=order[0],
+        runner_up=order[1] if len(order) > 1 else None,
+        closest_rival=order[1] if len(order) > 1 else None,
+        p_best=np.nan,
+        expected_loss=np.nan,
+        lift={"mean": np.nan, "low": np.nan, "high": np.nan},
+        slots=slots,
+        comparisons=empty,
+        tests=pd.DataFrame(
+            columns=[
+                "name",
+                "comparison",
+                "estimate",
+                "ci_low",
+                "ci_high",
+                "p_value",
+                "p_adjusted",
+                "recommended",
+            ]
+        ),
+        health=pd.DataFrame(columns=["check", "status", "detail", "meaning"]),
+        omnibus={},
+        plan=None,
+        options=pd.DataFrame(columns=["design", "slots", "units_per_slot", "days", "note"]),
+        next_step=_next_step_for(c, "not_enough_data", reason, order[0], None, None, seed),
+        data=data_summary(c),
+        metric=c.metric,
+        design=c.design,
+        unit_kind=c.unit_kind,
+        alpha=alpha,
+        seed=seed,
+        generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+def _next_step_for(c: Counts, decision, reason, best, plan, options, seed) -> dict:
+    """What to do next, as a schedule: push at the winner; test the quickest way; or collect data."""
+    from .planning import make_schedule
+
+    start = None
+    if c.sent_at is not None:
+        start = (c.sent_at.max().normalize() + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    if decision == "winner":
+        schedule = make_schedule([best, best], 14, design="randomized", start=start, seed=seed)
+        return {"kind": "push", "design": "daily", "slots": [best], "days": None, "schedule": schedule}
+    if decision == "inconclusive" and options is not None and options["days"].notna().any():
+        quickest = options.loc[options["days"].astype(float).idxmin()]
+        design = plan.design if quickest["design"] == "continue" else quickest["design"]
+        days = int(quickest["days"])
+        shown = max(min(days, SCHEDULE_DAYS), 2)
+        stretch = plan.stretch_days if design == "blocked" else 7
+        schedule = make_schedule(
+            quickest["slots"], shown, design=design, start=start, stretch_days=stretch, seed=seed
+        )
+        return {
+            "kind": "test",
+            "design": design,
+            "slots": list(quickest["slots"]),
+            "days": days,
+            "schedule": schedule,
+        }
+    # Nothing to plan from (one stretch per slot, too few pushes...): a randomised daily rotation.
+    slots = list(c.slots) if len(c.slots) > 1 else [c.slots[0]]
+    schedule = (
+        make_schedule(slots, SCHEDULE_DAYS, design="randomized", start=start, seed=seed)
+        if len(slots) > 1
+        else pd.DataFrame(columns=["date", "weekday", "slot"])
+    )
+    return {
+        "kind": "collect",
+        "design": "randomized",
+        "slots": slots,
+        "days": SCHEDULE_DAYS,
+        "schedule": schedule,
+    }
+
+
+def decide(
+    pushes,
+    metric: str = "open",
+    *,
+    design: str = "auto",
+    controls=(),
+    alpha: float = 0.05,
+    target_lift: float | None = None,
+    power: float = 0.8,
+    plan: bool = True,
+    as_of=None,
+    n_permutations: int = 2000,
+    naive: bool = False,
+    bayes_draws: int = 10_000,
+    seed: int = 0,
+) -> Decision:
+    """Decide when to push, from a push table (the one decision path of wxtime).
+
+    Parameters
+    ----------
+    pushes : DataFrame or Counts
+        A push table (:func:`wxtime.read_pushes`, a loader, or
+        :func:`wxtime.validate_pushes`).
+    metric : {"open", "read", "read_through", "click", "share"}
+    design : {"auto", "randomized", "blocked", "split"}
+    controls : sequence of str
+        Unit-level controls for rotations (``"trend"``, ``"weekday"``).
+    alpha : float
+        Level of the tests; intervals are ``1 - alpha``.
+    target_lift : float, optional
+        The lift the plan is for; default the current lift of the leader over the
+        runner-up.
+    power : float
+        Power the plan aims at.
+    plan : bool
+        Compute the plan (what it would take to decide).
+    as_of : time, optional
+        For the young-pushes check.
+    n_permutations, naive, bayes_draws, seed
+        See :func:`wxtime.abtest.compare_slots`.
+
+    Returns
+    -------
+    Decision
+
+    Examples
+    --------
+    >>> from wxtime.datasets import load_noon_study
+    >>> d = decide(load_noon_study(), n_permutations=200)
+    >>> d.best_slot, d.decision, d.headline()
+    ('12:00', 'inconclusive', 'Keep testing: 12:00 leads 21:00')
+    >>> print(d.headline("zh"))
+    继续测试：12:00 暂时领先 21:00
+    """
+    from .abtest import compare_slots
+    from .planning import design_options, plan_study
+
+    c = counts(pushes, metric, design=design)
+    if c.design == "slot-level":
+        return _descriptive(c, "slot_level", alpha, seed)
+    if c.design == "single-slot":
+        return _descriptive(c, "single_slot", alpha, seed)
+    result = compare_slots(
+        c,
+        metric,
+        controls=controls,
+        alpha=alpha,
+        n_permutations=n_permutations,
+        naive=naive,
+        as_of=as_of,
+        bayes_draws=bayes_draws,
+        seed=seed,
+    )
+    posterior = result.posterior
+    table = c.totals.merge(posterior.summary.drop(columns=["pushes", "units"]), on="slot")
+    best = posterior.best_slot
+    row = table.set_index("slot").loc[best]
+    decision, reason = result.decision, result.reason
+    if not posterior.available and decision != "not_enough_data":
+        decision, reason = "not_enough_data", "no_residual_df"
+    if reason == "no_residual_df" and result.model.df > 0:
+        reason = "no_noise"
+    the_plan, options = None, None
+    if plan and decision == "inconclusive":
+        lift = target_lift if target_lift is not None else posterior.lift["mean"]
+        if np.isfinite(lift) and lift > 0.005:
+            try:
+                the_plan = plan_study(result.model, lift=lift, power=power, alpha=alpha, seed=seed)
+            except ValueError:
+                the_plan = None
+            options = design_options(result.model, lift=lift, power=power, alpha=alpha, seed=seed)
+    return Decision(
+        decision=decision,
+        reason=reason,
+        best_slot=best,
+        runner_up=posterior.runner_up,
+        closest_rival=result.closest_rival,
+        p_best=float(row["p_best"]),
+        expected_loss=float(row["expected_loss"]),
+        lift=posterior.lift,
+        slots=table,
+        comparisons=result.summary,
+        tests=result.tests,
+        health=result.health,
+        omnibus=result.omnibus,
+        plan=the_plan,
+        options=options
+        if options is not None
+        else pd.DataFrame(columns=["design", "slots", "units_per_slot", "days", "note"]),
+        next_step=_next_step_for(c, decision, reason, best, the_plan, options, seed),
+        data=data_summary(c),
+        metric=metric,
+        design=c.design,
+        unit_kind=c.unit_kind,
+        alpha=alpha,
+        seed=seed,
+        generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        result=result,
+        notes=list(result.notes),
+    )

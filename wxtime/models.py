@@ -1,0 +1,546 @@
+"""The slot model: slot effects on the logit scale, estimated on the unit that was randomised.
+
+This is the model behind every test, posterior and plan in wxtime
+(:mod:`wxtime.abtest`, :mod:`wxtime.posterior`, :mod:`wxtime.planning`).
+
+The model
+---------
+Each push ``i`` gives an empirical logit ``y_i = log((s_i + 1/2) / (n_i - s_i + 1/2))``
+of its rate (``s`` successes of ``n`` trials), with binomial variance
+``v_i = 1/(s_i + 1/2) + 1/(n_i - s_i + 1/2)``. Article quality moves a push's
+rate multiplicatively, so on this scale it is *additive* noise whose variance
+does **not** shrink as the audience grows (unlike the 1/n variance of a
+binomial or quasi-binomial model, which lets the largest pushes dominate):
+
+``y_i = theta_slot + b_unit + a_i + binomial noise``
+
+* ``theta_slot``: the slot effects (what we want);
+* ``a_i``: the article's own effect, variance ``sigma_a^2``;
+* ``b_unit``: a shared effect of the randomised *unit* (a stretch of days in a
+  blocked rotation, variance ``sigma_b^2``), which is how drifting, autocorrelated
+  article quality and trends show up: days of one stretch resemble each other.
+
+Units are summarised by the mean logit of their pushes and weighted by the
+inverse of their variance ``sigma_b^2 + (sigma_a^2 + mean v)/m`` (``m`` pushes),
+with both components estimated by the method of moments. The slot estimates
+are weighted means of their units, and their variance is estimated from the
+spread of *units* around their slot means, with ``units - slots`` degrees of
+freedom: the stretch, not the day, carries the evidence. A split-audience
+design (groups at different slots on the same day) is fitted with day effects
+absorbed (within-day weighted centring, no dummy per day) and a slot x day
+interaction variance estimated by Paule-Mandel.
+
+Variances that match the data: when every slot has at least five units and
+their variances differ by more than sampling noise (:func:`unequal_variances`),
+each slot keeps its own variance and slots are compared on the logit of their
+*mean* rate (a noisier slot's mean push sits above its median one; Cox's method
+for log-normal means), by Welch-type tests; otherwise one pooled variance and
+ANOVA-type tests. Shrinking a thin, noisy slot's variance towards the pooled one
+(Smyth's moderation) made its tests anti-conservative in simulation, so it is
+not done. Split designs and models with controls use the pooled variance.
+
+References
+----------
+* Smyth, G. K. (2004). Linear models and empirical Bayes methods for assessing
+  differential expression in microarray experiments. *Statistical Applications
+  in Genetics and Molecular Biology* 3(1), art. 3 (the spread of log-variances).
+* Zhou, X.-H., Gao, S. & Hui, S. L. (1997). Methods for comparing the means of two
+  independent log-normal samples. *Biometrics* 53, 1129-1135 (Cox's method).
+* Paule, R. C. & Mandel, J. (1982). Consensus values and weighting factors.
+  *J. Res. Natl. Bur. Stand.* 87(5), 377-385 (between-unit variance).
+* Welch, B. L. (1951). On the comparison of several mean values: an
+  alternative approach. *Biometrika* 38, 330-336.
+* Cox, D. R. (1970). *The Analysis of Binary Data* (the empirical logit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+
+from .counts import Counts, counts
+
+__all__ = ["SlotModel", "empirical_logit", "fit_slot_model", "unequal_variances"]
+
+#: Slot-specific variances need every slot's own variance to rest on this many df.
+MIN_OWN_DF = 4
+_GH_NODES, _GH_WEIGHTS = np.polynomial.hermite_e.hermegauss(24)
+_GH_WEIGHTS = _GH_WEIGHTS / _GH_WEIGHTS.sum()
+
+
+def empirical_logit(successes, trials) -> tuple[np.ndarray, np.ndarray]:
+    """Empirical logit of each rate and its binomial variance (Cox 1970).
+
+    Examples
+    --------
+    >>> y, v = empirical_logit([50], [1000])
+    >>> round(float(y[0]), 4), round(float(v[0]), 5)
+    (-2.935, 0.02085)
+    """
+    s = np.asarray(successes, float)
+    n = np.asarray(trials, float)
+    return np.log((s + 0.5) / (n - s + 0.5)), 1 / (s + 0.5) + 1 / (n - s + 0.5)
+
+
+def unequal_variances(variances, df) -> tuple[bool, float]:
+    """Whether slot variances differ by more than their sampling noise (Smyth 2004).
+
+    On the log scale a variance on ``d`` df has sampling variance
+    ``trigamma(d / 2)``; if the observed spread of the log-variances exceeds
+    the average of those, the slots truly differ in noise. Needs at least three
+    slots whose variances rest on :data:`MIN_OWN_DF` df or more: with fewer (two
+    stretches per slot, say) nothing can be said, and the variance is pooled.
+
+    Returns ``(unequal, excess)``, ``excess`` being the spread beyond noise.
+
+    Examples
+    --------
+    >>> unequal_variances([1.0, 1.1, 0.9, 1.05], [20, 20, 20, 20])[0]
+    False
+    >>> unequal_variances([1.0, 1.1, 0.9, 10.0], [20, 20, 20, 20])[0]
+    True
+    >>> unequal_variances([0.1, 5.0, 0.2, 3.0], [1, 1, 1, 1])[0]
+    False
+    """
+    s2 = np.asarray(variances, float)
+    d = np.asarray(df, float)
+    if len(s2) < 3 or not np.all(np.isfinite(s2) & (s2 > 0)) or d.min() < MIN_OWN_DF:
+        return False, np.nan
+    half = d / 2
+    e = np.log(s2) - special.digamma(half) + np.log(half)
+    excess = float(np.var(e, ddof=1) - np.mean(special.polygamma(1, half)))
+    return excess > 0, excess
+
+
+@dataclass
+class SlotModel:
+    """Slot effects (logit scale) estimated on the randomised units of a study.
+
+    Build it with :func:`fit_slot_model`. The numbers every test and posterior
+    use are ``theta`` (slot estimates), ``cov`` (their unscaled covariance),
+    ``scale``/``df`` (pooled residual variance and its degrees of freedom) and
+    ``slot_var``/``slot_df`` (each estimate's variance and df under the chosen
+    variance model).
+
+    Attributes
+    ----------
+    counts : Counts
+    theta : ndarray (K,)
+        Slot effects on the logit scale. For rotations, the weighted mean logit of
+        the slot's units; for split designs, sum-to-zero effects within days.
+    cov : ndarray (K, K)
+        Unscaled covariance of ``theta`` (diagonal for rotations).
+    scale, df : float
+        Pooled residual variance of the units (on the weights' scale) and its df.
+    slot_var, slot_df : ndarray (K,)
+        Variance of each ``theta`` and its df.
+    variance_model : {"pooled", "slot"}
+        One pooled variance (ANOVA), or each slot its own (Welch), see :func:`unequal_variances`.
+    variance_excess : float
+        Spread of the slots' log-variances beyond their sampling noise (NaN: not assessable).
+    components : dict
+        Variance components on the logit scale: ``article`` (push to push),
+        ``unit`` (stretch to stretch, blocked rotations), ``interaction``
+        (slot x day, split designs), ``binomial`` (mean binomial variance).
+    units : DataFrame
+        One row per randomised unit: ``unit, slot, pushes, value, weight,
+        residual, first, last`` (rotations only).
+    deviations : ndarray
+        Each push's logit minus its slot's estimate: the observed spread of
+        content (and day) effects, over which rates are standardised.
+    identified_level : bool
+        False for split designs, where only differences between slots are
+        estimated (the level is the days').
+    controls : tuple
+    push_var : ndarray (K,)
+        Push-to-push variance of each slot's logits (slot-specific variances only).
+    level_var, level_df : float
+        Split designs: variance (and df) of the study's overall level, the mean of
+        the day effects. Differences between slots do not depend on it; the slots'
+        rates do (the days' articles are a sample of the account's articles).
+    """
+
+    counts: Counts
+    theta: np.ndarray
+    cov: np.ndarray
+    scale: float
+    df: float
+    slot_var: np.ndarray
+    slot_df: np.ndarray
+    variance_model: str
+    variance_excess: float
+    components: dict
+    units: pd.DataFrame
+    deviations: np.ndarray
+    identified_level: bool
+    controls: tuple = ()
+    push_var: np.ndarray | None = None
+    level_var: float = 0.0
+    level_df: float = np.inf
+
+    @property
+    def slots(self) -> list:
+        return self.counts.slots
+
+    @property
+    def design(self) -> str:
+        return self.counts.design
+
+    def rate(self, theta, slot: int | None = None, spread=None) -> np.ndarray:
+        """Mean rates for slot effects ``theta``: the average rate of a push sent at the slot.
+
+        With one pooled variance the rate is ``mean(expit(theta + d))`` over the
+        study's observed content deviations ``d`` (every slot standardised over the
+        same articles, days and weekdays). With slot-specific variances each slot's
+        pushes spread by their own sd: ``E[expit(theta_k + sd_k * z)]``, z standard
+        normal, so a noisier slot has a higher mean rate than its median push.
+
+        Parameters
+        ----------
+        theta : array
+            Shape ``(..., K)`` (one value per slot), or any shape when ``slot`` is given.
+        slot : int, optional
+            The slot all of ``theta`` belongs to.
+        spread : array, optional
+            Push-level variances (logit scale) to use instead of the model's, shaped
+            like ``theta`` (for posterior draws of the variances).
+        """
+        theta = np.asarray(theta, float)
+        if self.variance_model == "pooled" and spread is None:
+            return self._pooled_rate(theta)
+        if spread is None:
+            spread = self.push_var if slot is None else self.push_var[slot]
+        sd = np.sqrt(np.broadcast_to(np.asarray(spread, float), theta.shape))
+        out = np.zeros_like(theta)
+        for node, weight in zip(_GH_NODES, _GH_WEIGHTS):
+            out += weight * special.expit(theta + sd * node)
+        return out
+
+    def _pooled_rate(self, theta: np.ndarray) -> np.ndarray:
+        q = self._content_quantiles()
+        flat = theta.reshape(-1)
+        if len(flat) > 2048:  # a smooth, increasing function: exact on a fine grid, then interpolated
+            grid = np.linspace(flat.min(), flat.max(), 1024)
+            values = special.expit(grid[:, None] + q[None, :]).mean(axis=1)
+            return np.interp(flat, grid, values).reshape(theta.shape)
+        return special.expit(flat[:, None] + q[None, :]).mean(axis=1).reshape(theta.shape)
+
+    def _content_quantiles(self) -> np.ndarray:
+        cached = getattr(self, "_quantiles", None)
+        if cached is None:
+            d = self.deviations
+            cached = np.quantile(d, (np.arange(64) + 0.5) / 64) if len(d) > 64 else np.asarray(d, float)
+            self._quantiles = cached
+        return cached
+
+    @property
+    def mean_logit(self) -> np.ndarray:
+        """``logit`` of each slot's mean rate: what the tests compare."""
+        return special.logit(self.rate(self.theta))
+
+    @property
+    def mean_logit_var(self) -> np.ndarray:
+        """Variance of :attr:`mean_logit`: the slot estimate's, plus (with slot-specific
+        variances) the uncertainty of the slot's own spread (Cox's method for log-normal
+        means; Zhou, Gao & Hui 1997)."""
+        if self.variance_model == "pooled":
+            return self.slot_var
+        p = self.rate(self.theta)
+        factor = (1 - 2 * p) / 2
+        return self.slot_var + factor**2 * 2 * self.push_var**2 / self.slot_df
+
+    def contrast(self, a: int, b: int) -> tuple[float, float, float]:
+        """Difference of the slots' mean-rate logits, its standard error and degrees of freedom."""
+        if self.variance_model == "pooled":
+            estimate = float(self.theta[a] - self.theta[b])
+            var = self.scale * (self.cov[a, a] + self.cov[b, b] - 2 * self.cov[a, b])
+            return estimate, float(np.sqrt(max(var, 0.0))), float(self.df)
+        location, variance = self.mean_logit, self.mean_logit_var
+        va, vb = variance[a], variance[b]
+        var = va + vb
+        df = var**2 / (va**2 / self.slot_df[a] + vb**2 / self.slot_df[b]) if var > 0 else self.df
+        return float(location[a] - location[b]), float(np.sqrt(var)), float(df)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """``slot, pushes, units, theta, se, df, rate``."""
+        return pd.DataFrame(
+            {
+                "slot": self.slots,
+                "pushes": self.counts.pushes_per_slot,
+                "units": self.counts.units_per_slot,
+                "theta": self.theta,
+                "se": np.sqrt(self.slot_var),
+                "df": self.slot_df,
+                "rate": self.rate(self.theta),
+            }
+        )
+
+
+# -- rotations -----------------------------------------------------------------------
+def _unit_table(c: Counts, y: np.ndarray, v: np.ndarray):
+    """Per unit: pushes, mean logit, mean binomial variance, slot, within-unit sum of squares."""
+    J = c.n_units
+    m = np.bincount(c.unit, minlength=J).astype(float)
+    value = np.bincount(c.unit, y, minlength=J) / m
+    vbar = np.bincount(c.unit, v, minlength=J) / m
+    within = np.bincount(c.unit, (y - value[c.unit]) ** 2, minlength=J)
+    return m, value, vbar, within, c.unit_slot
+
+
+def _controls_matrix(c: Counts, controls, m: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Unit-level control columns (centred): trend (days) and weekday composition."""
+    columns, names = [], []
+    J = c.n_units
+    for control in controls:
+        if control == "trend":
+            days = c.days_since_start()
+            if days is None:
+                raise ValueError("control 'trend' needs send times (sent_at)")
+            columns.append(np.bincount(c.unit, days, minlength=J) / m / 30.0)
+            names.append("trend_per_30_days")
+        elif control == "weekday":
+            weekday = c.weekday()
+            if weekday is None:
+                raise ValueError("control 'weekday' needs send times (sent_at) or a weekday column")
+            for day in range(1, 7):
+                share = np.bincount(c.unit, (weekday == day).astype(float), minlength=J) / m
+                if np.ptp(share) > 0:
+                    columns.append(share)
+                    names.append(f"weekday_{day}")
+        else:
+            if control not in c.frame.columns:
+                raise ValueError(f"control {control!r} is not a column of the data")
+            values = pd.to_numeric(c.frame[control], errors="coerce").to_numpy(float)
+            if not np.isfinite(values).all():
+                raise ValueError(f"control {control!r} must be numeric and complete")
+            columns.append(np.bincount(c.unit, values, minlength=J) / m)
+            names.append(control)
+    if not columns:
+        return np.zeros((J, 0)), []
+    X = np.column_stack(columns)
+    return X - X.mean(axis=0), names
+
+
+def _fit_rotation(c: Counts, controls) -> SlotModel:
+    y, v = empirical_logit(c.successes, c.trials)
+    K, J = c.n_slots, c.n_units
+    m, value, vbar, within, slot = _unit_table(c, y, v)
+    units_per_slot = np.bincount(slot, minlength=K).astype(float)
+    # Article (push-to-push) variance: within units if units hold several pushes, else
+    # around the slot means (then it also holds whatever unit-level variance there is).
+    if c.unit_kind == "stretch" and (m > 1).any():
+        df_within = float(np.sum(m - 1))
+        binomial_within = float(np.sum(v) - np.sum(np.bincount(c.unit, v, minlength=J) / m))
+        sigma_a = max((within.sum() - binomial_within) / df_within, 0.0)
+    else:
+        slot_mean = np.bincount(slot, value, minlength=K) / np.maximum(units_per_slot, 1)
+        spread = float(np.sum((value - slot_mean[slot]) ** 2))
+        df_spread = J - K
+        binomial = float(np.sum(vbar * (1 - 1 / units_per_slot[slot])))
+        sigma_a = max((spread - binomial) / df_spread, 0.0) if df_spread > 0 else 0.0
+    sigma_b = 0.0
+    if c.unit_kind == "stretch" and J > K:
+        slot_mean = np.bincount(slot, value, minlength=K) / units_per_slot
+        spread = float(np.sum((value - slot_mean[slot]) ** 2))
+        expected = float(np.sum((sigma_a + vbar) / m * (1 - 1 / units_per_slot[slot])))
+        sigma_b = max((spread - expected) / float(np.sum(1 - 1 / units_per_slot[slot])), 0.0)
+    unit_var = sigma_b + (sigma_a + vbar) / m
+    weight = 1 / np.maximum(unit_var, 1e-12)
+    weight = weight / weight.mean()
+    X, names = _controls_matrix(c, controls, m)
+    if X.shape[1]:
+        design = np.column_stack([np.eye(K)[slot], X])
+        root = np.sqrt(weight)
+        coef, *_ = np.linalg.lstsq(design * root[:, None], value * root, rcond=None)
+        theta = coef[:K]
+        fitted = design @ coef
+        xtwx = design.T @ (design * weight[:, None])
+        cov = np.linalg.pinv(xtwx)[:K, :K]
+        n_params = K + X.shape[1]
+    else:
+        wsum = np.bincount(slot, weight, minlength=K)
+        theta = np.bincount(slot, weight * value, minlength=K) / wsum
+        fitted = theta[slot]
+        cov = np.diag(1 / wsum)
+        n_params = K
+    residual = value - fitted
+    df = J - n_params
+    rss = float(np.sum(weight * residual**2))
+    scale = rss / df if df > 0 else np.nan
+    own_df = np.bincount(slot, minlength=K) - 1.0
+    own = np.divide(
+        np.bincount(slot, weight * residual**2, minlength=K),
+        own_df,
+        out=np.full(K, np.nan),
+        where=own_df > 0,
+    )
+    unequal, excess = (False, np.nan) if X.shape[1] or df <= 0 else unequal_variances(own, own_df)
+    if unequal:
+        variance_model, mod, mod_df = "slot", own, own_df
+    else:
+        variance_model, mod, mod_df = "pooled", np.full(K, scale), np.full(K, float(max(df, 0)))
+    slot_var = mod * np.diag(cov)
+    # A push's variance is the unit variance over its weight (weights have mean 1).
+    push_var = mod * np.bincount(slot, 1 / weight, minlength=K) / np.bincount(slot, minlength=K)
+    first_row = np.zeros(J, dtype=np.int64)
+    first_row[c.unit[::-1]] = np.arange(len(c.unit))[::-1]
+    last_row = np.zeros(J, dtype=np.int64)
+    last_row[c.unit] = np.arange(len(c.unit))
+    units = pd.DataFrame(
+        {
+            "unit": np.arange(J),
+            "slot": np.asarray(c.slots, dtype=object)[slot],
+            "pushes": m.astype(int),
+            "value": value,
+            "weight": weight,
+            "residual": residual,
+        }
+    )
+    if c.sent_at is not None:
+        units["first"] = c.sent_at.to_numpy()[first_row]
+        units["last"] = c.sent_at.to_numpy()[last_row]
+    return SlotModel(
+        counts=c,
+        theta=theta,
+        cov=cov,
+        scale=float(scale),
+        df=float(df),
+        slot_var=slot_var,
+        slot_df=mod_df,
+        variance_model=variance_model,
+        variance_excess=float(excess),
+        components={
+            "article": float(sigma_a),
+            "unit": float(sigma_b),
+            "interaction": np.nan,
+            "binomial": float(np.mean(v)),
+        },
+        units=units,
+        deviations=y - theta[c.code],
+        identified_level=True,
+        controls=tuple(names),
+        push_var=push_var if variance_model == "slot" else None,
+    )
+
+
+# -- split designs ----------------------------------------------------------------------
+def _absorbed_fit(y, w, day, code, D, K):
+    """Weighted least squares of y on day and slot effects, days absorbed (no dummies).
+
+    Returns sum-to-zero slot effects, their unscaled covariance (a generalised inverse),
+    day effects and residuals. Cost O(rows + days x slots^2).
+    """
+    cell = day * K + code
+    P = np.bincount(cell, w, minlength=D * K).reshape(D, K)  # weight per day x slot
+    Qy = np.bincount(cell, w * y, minlength=D * K).reshape(D, K)
+    Wd = P.sum(axis=1)
+    A = np.diag(P.sum(axis=0)) - (P / Wd[:, None]).T @ P
+    b = Qy.sum(axis=0) - (P / Wd[:, None]).T @ Qy.sum(axis=1)
+    C = np.linalg.pinv(A, hermitian=True)
+    theta = C @ b
+    theta -= theta.mean()
+    alpha = (np.bincount(day, w * (y - theta[code]), minlength=D)) / Wd
+    residual = y - alpha[day] - theta[code]
+    return theta, C, alpha, residual
+
+
+def _fit_split(c: Counts) -> SlotModel:
+    y, v = empirical_logit(c.successes, c.trials)
+    K, D = c.n_slots, c.n_units
+    day = c.unit
+    df = len(y) - D - (K - 1)
+
+    def scale_at(tau2):
+        w = 1 / (tau2 + v)
+        *_, residual = _absorbed_fit(y, w, day, c.code, D, K)
+        return float(np.sum(w * residual**2)) / df
+
+    # Paule-Mandel: the slot x day interaction variance that makes the weighted residual
+    # chi-square equal its df (0 if binomial noise already accounts for the spread).
+    tau2 = 0.0
+    if df > 0 and scale_at(0.0) > 1:
+        upper = max(float(np.var(y)), 1e-6)
+        while scale_at(upper) > 1 and upper < 1e3:
+            upper *= 4
+        tau2 = optimize.brentq(lambda t: scale_at(t) - 1, 0.0, upper, xtol=1e-10)
+    w = 1 / (tau2 + v)
+    w = w / w.mean()
+    theta, C, alpha, residual = _absorbed_fit(y, w, day, c.code, D, K)
+    scale = float(np.sum(w * residual**2)) / df if df > 0 else np.nan
+    units = pd.DataFrame(
+        {
+            "unit": np.arange(D),
+            "slot": "",
+            "pushes": np.bincount(day, minlength=D),
+            "value": alpha,
+            "weight": np.bincount(day, w, minlength=D),
+            "residual": np.sqrt(np.bincount(day, w * residual**2, minlength=D)),
+        }
+    )
+    return SlotModel(
+        counts=c,
+        theta=theta,
+        cov=C,
+        scale=scale,
+        df=float(df),
+        slot_var=scale * np.diag(C),
+        slot_df=np.full(K, float(max(df, 0))),
+        variance_model="pooled",
+        variance_excess=np.nan,
+        components={
+            "article": np.nan,
+            "unit": np.nan,
+            "interaction": float(tau2),
+            "binomial": float(np.mean(v)),
+        },
+        units=units,
+        deviations=y - theta[c.code],
+        identified_level=False,
+        level_var=float(np.var(alpha, ddof=1) / D) if D > 1 else np.inf,
+        level_df=float(D - 1),
+    )
+
+
+def fit_slot_model(pushes, metric: str = "open", *, design: str = "auto", controls=()) -> SlotModel:
+    """Fit the slot model on the randomised units of a study (see the module docstring).
+
+    Parameters
+    ----------
+    pushes : DataFrame or Counts
+    metric : str
+    design : {"auto", "randomized", "blocked", "split"}
+    controls : sequence of str
+        Unit-level controls for rotations: ``"trend"`` (days since the first push),
+        ``"weekday"`` (the unit's weekday mix) or numeric columns (unit means). Each
+        costs a degree of freedom of the unit-level residual; with controls the
+        variance is pooled.
+
+    Returns
+    -------
+    SlotModel
+
+    Examples
+    --------
+    >>> from wxtime.datasets import load_noon_study
+    >>> model = fit_slot_model(load_noon_study())
+    >>> model.design, model.df, model.variance_model
+    ('blocked', 5.0, 'pooled')
+    >>> model.slots[int(model.theta.argmax())]
+    '12:00'
+    """
+    c = counts(pushes, metric, design=design)
+    if c.design in ("slot-level", "single-slot"):
+        raise ValueError(
+            "one row per slot: no push-to-push variation to fit"
+            if c.design == "slot-level"
+            else "only one slot in the data: nothing to compare"
+        )
+    if c.design == "split":
+        if controls:
+            raise ValueError("controls are not used in a split design: days already hold the content fixed")
+        return _fit_split(c)
+    return _fit_rotation(c, tuple(controls))
