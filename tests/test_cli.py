@@ -60,15 +60,19 @@ def test_simulate_writes_a_study_with_its_truth(tmp_path, capsys):
     assert (tmp_path / "owl.csv").exists() and (tmp_path / "owl_truth.csv").exists()
 
 
-@pytest.mark.parametrize("lang", ["en"])
-def test_study_writes_html_and_json(tmp_path, lang):
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_study_writes_html_and_json(tmp_path, lang, capsys):
     target = tmp_path / "reports" / "noon_study.html"
     assert main(["study", "-o", str(target), "--lang", lang]) == 0
     summary = json.loads(target.with_suffix(".json").read_text())
     assert summary["best_slot"] == "12:00"
-    assert len(summary["data_sha256"]) == 64
+    assert len(summary["data"]["sha256"]) == 64
     text = target.read_text()
-    assert "data:image/png;base64," in text and html.escape(summary["verdict"]) in text
+    assert "<svg" in text and ('lang="zh-CN"' in text) == (lang == "zh")
+    if lang == "en":
+        assert html.escape(summary["verdict"]) in text  # the JSON's verdict (English) is the page's
+    out = capsys.readouterr().out
+    assert ("继续测试" in out) == (lang == "zh")  # the terminal summary speaks the report's language
 
 
 def test_analyze_json_on_the_replica_picks_noon_from_the_data(capsys):
@@ -77,20 +81,29 @@ def test_analyze_json_on_the_replica_picks_noon_from_the_data(capsys):
     assert main(["analyze", str(data_dir() / "noon_study.csv"), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["best_slot"] == "12:00" and result["metric"] == "open"
-    assert result["design"] == "blocked" and result["decision"] in {"winner", "inconclusive"}
+    assert result["design"] == "blocked" and result["decision"] == "inconclusive"
+    assert result["reason"] == "omnibus" and result["unit"] == "stretch"
     slot = result["slots"][0]
     for key in (
         "slot",
         "pushes",
+        "units",
         "delivered",
-        "successes",
+        "opened",
+        "pooled_rate",
         "rate",
         "ci_low",
         "ci_high",
         "rate_shrunk",
         "p_best",
+        "expected_loss",
     ):
         assert key in slot
+    best = next(s for s in result["slots"] if s["slot"] == "12:00")
+    assert best["p_best"] == result["p_best"]  # one P(best)
+    data = result["data"]
+    assert data["pushes"] == 70 and data["first"] == "2024-06-03" and data["last"] == "2024-08-11"
+    assert data["slots"] == ["07:30", "12:00", "18:00", "21:00", "22:30"] and data["skipped"] == {}
     assert {"name", "comparison", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted"} <= set(
         result["tests"][0]
     )
@@ -110,8 +123,9 @@ def test_analyze_on_a_file_aggregated_per_slot(tmp_path, capsys):
     ]
     assert main(args) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["design"] == "slot-level" and result["decision"] == "inconclusive"
-    assert "binomial" in result["interval"]
+    assert result["design"] == "slot-level" and result["decision"] == "not_enough_data"
+    assert result["reason"] == "slot_level" and result["p_best"] is None
+    assert "one row per slot" in result["verdict"]
 
 
 def test_analyze_text_output_names_the_design_and_the_pick(capsys):
@@ -119,7 +133,9 @@ def test_analyze_text_output_names_the_design_and_the_pick(capsys):
 
     assert main(["analyze", str(data_dir() / "noon_study.csv"), "--naive"]) == 0
     out = capsys.readouterr().out
-    assert "design: blocked" in out and "recommended slot: 12:00" in out and "naive_reader_z" in out
+    assert out.startswith("Keep testing: 12:00 leads 21:00")
+    assert "design: blocked (unit: stretch)" in out and "naive_reader_z" in out
+    assert "nan" not in out.lower().replace("naive", "")
 
 
 @pytest.mark.parametrize(
@@ -129,7 +145,8 @@ def test_analyze_text_output_names_the_design_and_the_pick(capsys):
         ["simulate", "--rounds", "two"],
         ["analyze", "data/noon_study.csv", "--alpha", "5"],
         ["bandit", "simulate", "--content-sigma", "nan"],
-        ["bandit", "recommend", "data/noon_study.csv", "--threshold", "1"],
+        ["bandit", "recommend", "data/noon_study.csv", "--alpha", "1"],
+        ["plan", "--slots", "12:00,21:00", "--days", "0"],
         ["aggregate", "log.parquet", "--age-hours", "0"],
     ],
 )

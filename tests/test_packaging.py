@@ -34,7 +34,8 @@ def test_readme_commands_exist_and_ci_runs_the_test_command():
 def test_readme_package_map_lists_every_module():
     readme = (ROOT / "README.md").read_text()
     modules = {p.name for p in (ROOT / "wxtime").glob("*.py") if not p.name.startswith("_")}
-    mapped = set(re.findall(r"`wxtime/(\w+\.py)`", readme))
+    modules |= {f"{p.parent.name}/" for p in (ROOT / "wxtime").glob("*/__init__.py")}
+    mapped = set(re.findall(r"`wxtime/(\w+\.py|\w+/)`", readme))
     assert mapped == modules
 
 

@@ -3,12 +3,16 @@
 import warnings
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 
 from wxtime import plots
 from wxtime.abtest import compare_slots
 from wxtime.bandits import Thompson, recommend, simulate
 from wxtime.datasets import load_noon_curves, load_noon_study, make_noon_study
+from wxtime.decision import decide
+from wxtime.models import fit_slot_model
+from wxtime.planning import plan_study
 from wxtime.rates import RateModel, estimate_rates, funnel_table, rates_by_weekday, read_curves
 
 
@@ -31,7 +35,12 @@ def _calls(pushes):
         "bandit_pcs": lambda ax: plots.plot_bandit_curves([_sim()], ax=ax),
         "bandit_regret": lambda ax: plots.plot_bandit_curves([_sim()], ax=ax, what="regret"),
         "allocation": lambda ax: plots.plot_allocation(_sim(), ax=ax),
-        "posteriors": lambda ax: plots.plot_posteriors(recommend(pushes), ax=ax),
+        "posteriors": lambda ax: plots.plot_posteriors(estimate_rates(pushes).posterior, ax=ax),
+        "advice": lambda ax: plots.plot_advice(recommend(pushes), ax=ax),
+        "decision": lambda ax: plots.plot_decision(decide(pushes, plan=False, n_permutations=0), ax=ax),
+        "power": lambda ax: plots.plot_power_curve(
+            plan_study(fit_slot_model(pushes), lift=0.3, n_sim=500), ax=ax
+        ),
     }
 
 
@@ -54,6 +63,9 @@ def _sim():
         "bandit_regret",
         "allocation",
         "posteriors",
+        "advice",
+        "decision",
+        "power",
     ],
 )
 def test_plot_draws_on_the_given_axes_and_returns_them(pushes, name, monkeypatch):
@@ -81,6 +93,28 @@ def test_truth_overlay_and_labels(pushes):
 
     ax = plots.plot_rates(estimate_rates(pushes), truth=load_noon_truth())
     assert "true rate" in [t.get_text() for t in ax.get_legend().get_texts()]
-    assert plots.label("open", "zh") == "打开率"
     with pytest.raises(ValueError):
         plots.resolve_lang("fr")
+
+
+def test_interval_labels_state_the_level_they_were_computed_at(pushes):
+    """Plot labels hard-coded "95%"."""
+    labels = [
+        t.get_text() for t in plots.plot_rates(estimate_rates(pushes, level=0.8)).get_legend().get_texts()
+    ]
+    assert "each slot alone (80% interval)" in labels
+    result = compare_slots(pushes, alpha=0.2, n_permutations=0)
+    assert "80% interval" in plots.plot_differences(result).get_xlabel()
+
+
+def test_posterior_plot_draws_the_result_s_own_draws_and_names_the_metric(pushes):
+    """plot_posteriors recomputed a posterior and always said 'open rate'."""
+    rates = estimate_rates(pushes, "read", seed=4)
+    ax = plots.plot_posteriors(rates.posterior)
+    assert ax.get_xlabel() == "read rate"
+    line = ax.get_lines()[1]  # 12:00
+    peak = line.get_xdata()[line.get_ydata().argmax()]
+    draws = rates.posterior.draws[:, 1]
+    assert (
+        abs(peak - np.median(draws)) < 4 * (np.quantile(draws, 0.75) - np.quantile(draws, 0.25)) / 10 + 0.002
+    )

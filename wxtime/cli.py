@@ -41,6 +41,7 @@ def _number(kind, accept, requirement: str):
 
 
 _positive_int = _number(int, lambda v: v >= 1, "a whole number of at least 1")
+_non_negative_int = _number(int, lambda v: v >= 0, "a whole number of 0 or more")
 _positive_float = _number(float, lambda v: v > 0, "greater than 0")
 _non_negative_float = _number(float, lambda v: v >= 0, "0 or more")
 _probability = _number(float, lambda v: 0 < v < 1, "between 0 and 1")
@@ -63,6 +64,24 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="'read' counts all reads (shares, Moments): do not require read <= opened",
     )
+
+
+def _add_metric(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--metric",
+        choices=["open", "read", "read_through", "click", "share"],
+        default="open",
+        help="open = opened/delivered, read = read/delivered, read_through = read/opened, ...",
+    )
+
+
+def _add_common(parser: argparse.ArgumentParser, json: bool = True) -> None:
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of everything random (echoed in the output)"
+    )
+    parser.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the summary")
+    if json:
+        parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
 def _read(args) -> object:
@@ -107,63 +126,63 @@ def _cmd_validate(args) -> int:
     return 0
 
 
+def _slot_table(table, metric_columns=()) -> str:
+    """A per-slot table for the terminal: rates as percentages, losses in pp, no index."""
+    import pandas as pd
+
+    from .i18n import percent, pp
+
+    out = table.copy()
+    for column in ("pooled_rate", "rate", "ci_low", "ci_high", "rate_shrunk", "shrunk_low", "shrunk_high"):
+        if column in out.columns:
+            out[column] = out[column].map(lambda v: percent(v, 2))
+    if "expected_loss" in out.columns:
+        out["expected_loss"] = out["expected_loss"].map(lambda v: pp(v, 2))
+    for column in ("p_best", "share_tomorrow"):
+        if column in out.columns:
+            out[column] = out[column].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}")
+    return out.to_string(index=False)
+
+
+def _format_p(value) -> str:
+    import math
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return "< 0.001" if value < 0.001 else f"{value:.3g}"
+
+
 def _cmd_analyze(args) -> int:
-    from .abtest import compare_slots, detect_design
-    from .rates import METRICS, estimate_rates
+    from .decision import decide
 
     pushes = _read(args)
-    rates = estimate_rates(pushes, args.metric, interval=args.interval, seed=args.seed)
-    result = rates.to_dict()
-    comparison = None
-    if detect_design(pushes) != "slot-level" and pushes["slot"].nunique() > 1:
-        comparison = compare_slots(
-            pushes, args.metric, reference=args.reference, alpha=args.alpha, naive=args.naive, seed=args.seed
-        )
-        result.update(
-            {
-                k: v
-                for k, v in comparison.to_dict().items()
-                if k in ("decision", "design", "tests", "verdict", "plan")
-            }
-        )
-        result["best_slot"] = comparison.best_slot
-    elif pushes["slot"].nunique() == 1:
-        result.update(
-            {
-                "decision": "inconclusive",
-                "design": "single-slot",
-                "tests": [],
-                "verdict": "only one slot in the data: nothing to compare",
-            }
-        )
-    else:
-        result.update(
-            {
-                "decision": "inconclusive",
-                "design": "slot-level",
-                "tests": [],
-                "verdict": "one row per slot: no push-level test is possible; the pick is descriptive only",
-            }
-        )
+    decision = decide(
+        pushes,
+        args.metric,
+        alpha=args.alpha,
+        naive=args.naive,
+        seed=args.seed,
+        n_permutations=args.permutations,
+    )
     if args.json:
-        _print_json(result)
+        _print_json(decision.to_dict())
         return 0
-    table = rates.summary.drop(columns=["slot_hour"]).copy()
-    for column in ("rate", "ci_low", "ci_high", "rate_shrunk", "shrunk_low", "shrunk_high"):
-        table[column] = (100 * table[column]).map("{:.2f}%".format)
-    table["expected_loss"] = (100 * table["expected_loss"]).map("{:.2f} pp".format)
-    table["p_best"] = table["p_best"].map("{:.3f}".format)
-    print(f"{METRICS[args.metric][2]} by slot ({args.file}); interval: {rates.note}")
-    print(table.to_string(index=False))
-    if comparison is not None:
-        print(f"\ndesign: {comparison.design}")
-        tests = comparison.tests.drop(columns=["recommended"]).copy()
-        print(tests.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-        for row in comparison.health.itertuples():
-            if row.status != "ok":
-                print(f"check {row.check}: {row.status}: {row.detail}")
-    print(f"\nrecommended slot: {result['best_slot']} ({result['decision']})")
-    print(result["verdict"])
+    lang = args.lang
+    print(decision.headline(lang))
+    print(decision.verdict(lang))
+    print()
+    print(_slot_table(decision.slots))
+    if len(decision.tests):
+        print(f"\ndesign: {decision.design} (unit: {decision.unit_kind})")
+        tests = decision.tests.drop(columns=["recommended"]).copy()
+        for column in ("p_value", "p_adjusted"):
+            tests[column] = tests[column].map(_format_p)
+        for column in ("estimate", "ci_low", "ci_high"):
+            tests[column] = tests[column].map(lambda v: "—" if v != v else f"{v:.4g}")
+        print(tests.to_string(index=False))
+    for row in decision.health.itertuples():
+        if row.status != "ok":
+            print(f"check {row.check}: {row.status}: {row.detail}; {row.meaning}")
     return 0
 
 
@@ -173,17 +192,101 @@ def _cmd_bandit_recommend(args) -> int:
     pushes = _read(args)
     hours = pushes.groupby("slot")["slot_hour"].first().sort_values().tolist()
     policy = make_policy(args.policy, hours=hours)
-    advice = recommend(pushes, policy, metric=args.metric, threshold=args.threshold, seed=args.seed)
+    advice = recommend(
+        pushes,
+        policy,
+        metric=args.metric,
+        threshold=1 - args.alpha,
+        horizon_days=args.horizon_days,
+        seed=args.seed,
+        lang=args.lang,
+    )
     if args.json:
         _print_json(advice.to_dict())
         return 0
-    table = advice.summary.copy()
-    for column in ("rate", "rate_posterior"):
-        table[column] = (100 * table[column]).map("{:.2f}%".format)
-    table["expected_loss"] = (100 * table["expected_loss"]).map("{:.2f} pp".format)
     print(f"policy {policy.name}; dispersion {advice.dispersion:.1f}; seed {advice.seed}")
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(_slot_table(advice.summary))
     print(advice.message)
+    return 0
+
+
+def _cmd_plan(args) -> int:
+    from ._io import atomic_write
+    from .planning import make_schedule, schedule_ics
+
+    design, slots, days, stretch = args.design, None, args.days, args.stretch_days
+    if args.file is not None:
+        from .decision import decide
+
+        decision = decide(_read(args), args.metric, target_lift=args.lift, seed=args.seed, n_permutations=0)
+        print(decision.verdict(args.lang))
+        slots = decision.slots["slot"].tolist()
+        if design == "auto":
+            design = "blocked" if decision.design == "blocked" else decision.design
+        if decision.plan is not None and days is None:
+            days = decision.plan.more_days if decision.plan.more_days else None
+            stretch = decision.plan.stretch_days if decision.design == "blocked" else stretch
+    if args.slots:
+        slots = [s.strip() for s in args.slots.split(",") if s.strip()]
+    if not slots:
+        raise ValueError("give a push file, or the slots to schedule with --slots 12:00,21:00")
+    if days is None:
+        raise ValueError("no plan could be made from the data; give the number of days with --days")
+    design = "randomized" if design == "auto" else design
+    schedule = make_schedule(
+        slots, days, design=design, start=args.start, stretch_days=stretch, seed=args.seed
+    )
+    if args.output:
+        with atomic_write(args.output, "w", encoding="utf-8", newline="") as fh:
+            schedule.to_csv(fh, index=False)
+        print(f"wrote {args.output} ({len(schedule)} pushes, {days} days, {design})")
+    if args.ics:
+        with atomic_write(args.ics, "w", encoding="utf-8", newline="") as fh:
+            fh.write(schedule_ics(schedule))
+        print(f"wrote {args.ics}")
+    if not args.output and not args.ics:
+        print(schedule.to_string(index=False))
+    return 0
+
+
+def _parse_target(text: str):
+    """``12:00`` (always), ``12:00=0.5,21:00=0.5`` (a fixed mix) or a policy name."""
+    from .bandits import POLICIES, make_policy
+
+    text = text.strip()
+    if "=" in text:
+        mix = {}
+        for part in text.split(","):
+            slot, _, weight = part.partition("=")
+            try:
+                mix[slot.strip()] = float(weight)
+            except ValueError:
+                raise ValueError(f"--target: {part!r} is not SLOT=PROBABILITY") from None
+        return mix
+    if text.replace("-", "_") in POLICIES:
+        return make_policy(text)
+    return text
+
+
+def _cmd_replay(args) -> int:
+    from .bandits import replay_evaluate
+
+    pushes = _read(args)
+    propensities = args.propensity_column or ("uniform" if args.uniform else None)
+    table = replay_evaluate(
+        pushes, _parse_target(args.target), metric=args.metric, propensities=propensities, seed=args.seed
+    )
+    if args.json:
+        _print_json(
+            {
+                "target": args.target,
+                "propensities": table.attrs.get("propensities"),
+                "estimates": table.to_dict(orient="records"),
+            }
+        )
+        return 0
+    print(table.attrs.get("propensities", ""))
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     return 0
 
 
@@ -337,6 +440,18 @@ def _cmd_simulate(args) -> int:
     return 0
 
 
+def _read_options(args) -> dict:
+    """The shared input options as keyword arguments for :func:`wxtime.loaders.read_any`."""
+    return {
+        "columns": parse_columns_option(args.columns),
+        "tz": args.tz,
+        "encoding": args.encoding,
+        "sep": args.sep,
+        "send_times": args.send_times,
+        "strict_funnel": not args.loose_funnel,
+    }
+
+
 def _cmd_report(args) -> int:
     from .report import build_report
 
@@ -346,12 +461,33 @@ def _cmd_report(args) -> int:
         metric=args.metric,
         lang=args.lang,
         seed=args.seed,
+        xlsx=args.xlsx,
+        read_options=_read_options(args),
+    )
+    written = [result["html"], result["json"]] + ([result["xlsx"]] if result["xlsx"] else [])
+    for path in written:
+        print(f"wrote {path}")
+    decision = result["decision"]
+    print(decision.headline(args.lang))
+    print(decision.verdict(args.lang))
+    return 0
+
+
+def _cmd_notebooks(args) -> int:
+    from .notebooks import export_notebooks
+
+    if not args.html:
+        raise ValueError("give the folder for the exported notebooks: --html FOLDER")
+    for path in export_notebooks(
+        args.file,
+        args.html,
+        metric=args.metric,
+        lang=args.lang,
+        seed=args.seed,
         show_code=args.code,
         quiet=args.quiet,
-    )
-    print(f"wrote {result['html']}")
-    print(f"wrote {result['json']}")
-    print(result["verdict"])
+    ):
+        print(f"wrote {path}")
     return 0
 
 
@@ -370,22 +506,56 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("analyze", help="rates by slot and the recommended slot")
+    p = sub.add_parser("analyze", help="the decision: rates by slot, tests, the recommended slot")
     p.add_argument("file", type=Path)
     _add_input_options(p)
-    p.add_argument("--metric", choices=["open", "read", "read_through", "click", "share"], default="open")
+    _add_metric(p)
     p.add_argument(
-        "--interval",
-        choices=["quasi", "robust", "wilson", "jeffreys", "beta"],
-        default="quasi",
-        help="push-level (quasi, robust) or reader-level binomial interval",
+        "--alpha", type=_probability, default=0.05, help="level of the tests (intervals: 1 - alpha)"
     )
-    p.add_argument("--reference", help="compare every slot with this one (default: the best)")
-    p.add_argument("--alpha", type=_probability, default=0.05)
     p.add_argument("--naive", action="store_true", help="also show the reader-level z-test (labelled)")
-    p.add_argument("--seed", type=int, default=0, help="seed of everything random (permutations, P(best))")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--permutations",
+        type=_non_negative_int,
+        default=2000,
+        help="permutations of the cross-check (0: skip)",
+    )
+    _add_common(p)
     p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("plan", help="how long to test, and the next days as a schedule (CSV, .ics)")
+    p.add_argument("file", nargs="?", type=Path, help="the pushes so far (optional: plan from scratch)")
+    _add_input_options(p)
+    _add_metric(p)
+    p.add_argument("--slots", help="slots to schedule, e.g. 12:00,21:00 (default: the file's)")
+    p.add_argument("--days", type=_positive_int, help="days to schedule (default: what the plan says)")
+    p.add_argument(
+        "--lift", type=_positive_float, help="relative lift to plan for (default: the current gap)"
+    )
+    p.add_argument(
+        "--design",
+        choices=["auto", "randomized", "blocked", "split"],
+        default="auto",
+        help="randomised daily rotation, stretches of days, or a split by tag groups (default: as the data)",
+    )
+    p.add_argument("--stretch-days", type=_positive_int, default=7, help="days per stretch (blocked design)")
+    p.add_argument("--start", help="first day, YYYY-MM-DD (default: tomorrow)")
+    p.add_argument("-o", "--output", help="write the schedule as CSV")
+    p.add_argument("--ics", help="write the schedule as an iCalendar file")
+    _add_common(p, json=False)
+    p.set_defaults(func=_cmd_plan)
+
+    p = sub.add_parser("replay", help="what another schedule would have achieved on a logged study (IPS)")
+    p.add_argument("file", type=Path)
+    _add_input_options(p)
+    _add_metric(p)
+    p.add_argument(
+        "--target", required=True, help="a slot (12:00), a mix (12:00=0.5,21:00=0.5) or a policy (thompson)"
+    )
+    p.add_argument("--propensity-column", help="column holding each push's logging probability")
+    p.add_argument("--uniform", action="store_true", help="the slots were drawn uniformly at random")
+    _add_common(p)
+    p.set_defaults(func=_cmd_replay)
 
     bandit = sub.add_parser("bandit", help="adaptive slot choice: advice for tomorrow, strategy simulation")
     bandit_sub = bandit.add_subparsers(dest="bandit_command", metavar="SUBCOMMAND", required=True)
@@ -395,12 +565,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--policy", default="thompson", help="thompson, top_two, kl_ucb, ucb1, epsilon_greedy, ..."
     )
-    p.add_argument("--metric", choices=["open", "read", "read_through", "click", "share"], default="open")
+    _add_metric(p)
     p.add_argument(
-        "--threshold", type=_probability, default=0.95, help="stop when the leader's P(best) reaches this"
+        "--alpha",
+        type=_probability,
+        default=0.05,
+        help="chance of ever stopping on a slot that is not the best",
     )
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--horizon-days",
+        type=_positive_int,
+        default=90,
+        help="planned study length, over which alpha is spent",
+    )
+    _add_common(p)
     p.set_defaults(func=_cmd_bandit_recommend)
 
     p = bandit_sub.add_parser("simulate", help="compare strategies on simulated studies")
@@ -476,20 +654,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_simulate)
 
     for command, text in (
-        ("report", "run the study notebooks on a push file and export one HTML report (+ JSON)"),
-        ("study", "the main job: the full study on the shipped replica (or FILE) -> reports/noon_study.html"),
+        ("report", "the decision page for a push file: one HTML file to share, plus its JSON"),
+        ("study", "the main job: `report` on the shipped replica study (or FILE) -> reports/noon_study.html"),
     ):
-        p = sub.add_parser(command, help=text)
+        p = sub.add_parser(command, help=text, description=text)
         p.add_argument("file", nargs="?", type=Path, help="push file (default: the shipped replica study)")
-        p.add_argument("-o", "--output", default="reports/noon_study.html", help="HTML report path")
-        p.add_argument("--metric", choices=["open", "read", "read_through"], default="open")
-        p.add_argument("--lang", choices=["en", "zh"], default="en")
-        p.add_argument("--seed", type=int, default=0, help="seed of everything random in the study")
-        code = p.add_mutually_exclusive_group()
-        code.add_argument("--code", action="store_true", help="show the notebooks' code")
-        code.add_argument("--no-code", dest="code", action="store_false", help="hide the code (default)")
-        p.add_argument("--quiet", action="store_true", help="no progress bar")
+        _add_input_options(p)
+        p.add_argument(
+            "-o", "--output", default="reports/noon_study.html", help="HTML report path; JSON beside it"
+        )
+        _add_metric(p)
+        p.add_argument("--xlsx", help="also write the decision's tables to this Excel file")
+        _add_common(p, json=False)
         p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("notebooks", help="run the analyst's study notebooks on a push file and export them")
+    p.add_argument("file", nargs="?", type=Path, help="push file (default: the shipped replica study)")
+    p.add_argument("--html", help="folder for the exported notebooks (one HTML file each)")
+    _add_metric(p)
+    p.add_argument("--no-code", dest="code", action="store_false", help="hide the code cells")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_common(p, json=False)
+    p.set_defaults(func=_cmd_notebooks)
     return parser
 
 
@@ -512,7 +698,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"wxtime: error: {exc}", file=sys.stderr)
         return 1
-    except RuntimeError as exc:  # ReportError (a notebook failed), FetchError (the API said no)
+    except RuntimeError as exc:  # NotebookError (a notebook failed), FetchError (the API said no)
         print(f"wxtime: error: {exc}", file=sys.stderr)
         return 1
 

@@ -1,261 +1,508 @@
-"""Reports: the study as one self-contained HTML file (the executed notebooks) and one JSON file.
+"""The decision page: one self-contained HTML file an operations team can share, plus its JSON.
 
-:func:`build_report` executes the notebooks in ``notebooks/`` on the given
-data in fresh kernels, exports them with nbconvert's script-free ``basic``
-template (no scripts; images embedded as base64), and writes one page
-that opens offline, stamped with the wxtime version, the data file's hash,
-the seed and the date. :func:`study_results` computes the JSON summary from
-the package directly. The report presents; it computes nothing the analysis
-modules do not already return. Strings from the data (titles, column names)
-are escaped. Files are written atomically: a failure leaves no partial
-report and names the notebook and cell that failed.
+:func:`build_report` reads a push file, makes the one decision
+(:func:`wxtime.decision.decide`) and renders it with a template
+(``wxtime/templates/report.html.j2``): first, in plain words, what to do
+(push at a slot, keep testing with a concrete schedule, or not enough data
+yet), each slot's chance to be best, the lift over the runner-up and what it
+rests on; then the evidence, each section only where the data support it;
+then an appendix for analysts. Every number on the page is formatted from the
+one :class:`~wxtime.decision.Decision`, so it is the same everywhere, and the
+JSON beside the page is exactly ``wxtime analyze --json`` on the same file.
+Every word comes from the message catalogue (:mod:`wxtime.i18n`), in English
+or Chinese. Charts are inline SVG (text drawn as paths: no font needed to view
+them); the schedule downloads as CSV and .ics from the page itself. Files are
+written together and atomically. The analyst's notebooks are
+:mod:`wxtime.notebooks`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import base64
 import html
+import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import __version__
-from ._io import atomic_write, file_sha256, json_ready
+from ._io import atomic_write_many, file_sha256, json_ready
+from .i18n import metric_label, percent, pp, t
 
-__all__ = ["ReportError", "build_report", "html_table", "study_results"]
+__all__ = ["build_report", "render_report"]
 
-NOTEBOOKS = ("01_the_question", "02_rates_by_hour", "03_ab_test", "04_bandits", "05_decision")
-
-
-class ReportError(RuntimeError):
-    """A notebook failed while building a report (names the notebook and the cell)."""
+TEMPLATE = "report.html.j2"
 
 
-def html_table(frame: pd.DataFrame, float_digits: int = 4, max_rows: int = 60) -> str:
-    """An escaped HTML table (pandas' ``to_html`` with ``escape=True``).
+# -- formatting ------------------------------------------------------------------------
+def _p(value) -> str:
+    """A p-value as readers want it: ``< 0.001`` or three significant digits, a dash if missing."""
+    if value is None or not np.isfinite(value):
+        return "—"
+    return "< 0.001" if value < 0.001 else f"{value:.3g}"
 
-    Examples
-    --------
-    >>> print(html_table(pd.DataFrame({"title": ["<script>x</script>"]})))  # doctest: +ELLIPSIS
-    <table ...&lt;script&gt;x&lt;/script&gt;...
-    """
-    return frame.head(max_rows).to_html(
-        index=False,
-        escape=True,
-        border=0,
-        classes="wx",
-        float_format=lambda v: f"{v:.{float_digits}f}",
-        na_rep="",
+
+def _count(value) -> str:
+    return (
+        "—" if value is None or (isinstance(value, float) and not np.isfinite(value)) else f"{int(value):,}"
     )
 
 
-def study_results(pushes: pd.DataFrame, metric: str = "open", seed: int = 0) -> dict:
-    """Everything the study report shows, as DataFrames and small objects."""
-    from .abtest import compare_slots, detect_design
-    from .rates import RateModel, estimate_rates, funnel_table, kpi_scorecard
+def _interval(low, high, digits=1) -> str:
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "—"
+    return f"{percent(low, digits)} – {percent(high, digits)}"
 
-    rates = estimate_rates(pushes, metric, seed=seed)
-    results = {
-        "rates": rates,
-        "funnel": funnel_table(pushes),
-        "scorecard": kpi_scorecard(pushes),
+
+def _table(header: list[str], rows: list[list[str]], text_columns: tuple = ()) -> str:
+    """An HTML table from already formatted cells (escaped here), no index."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = []
+        for j, cell in enumerate(row):
+            css = ' class="text"' if j in text_columns else ""
+            cells.append(f"<td{css}>{cell}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _esc(value) -> str:
+    return html.escape(str(value))
+
+
+def _svg(figure) -> str:
+    """A matplotlib figure as inline SVG (text as paths, so it needs no font to be seen)."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.StringIO()
+    with plt.rc_context({"svg.fonttype": "path"}):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(figure)
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
+
+
+def _figure(width=6.0, height=3.4):
+    """A figure sized for a phone as much as a desktop: narrow, with large type."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"font.size": 11, "axes.titlesize": 11, "legend.fontsize": 9})
+    return plt.subplots(figsize=(width, height))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# -- sections ------------------------------------------------------------------------
+def _slots_table(decision, lang) -> str:
+    level = percent(decision.level, 0)
+    header = [
+        t("slot", lang),
+        t("pushes", lang),
+        t("pooled_rate", lang),
+        f"{t('rate', lang)} ({t('interval', lang, level=level)})",
+        f"{t('rate_shrunk', lang)} ({t('interval', lang, level=level)})",
+        t("p_best", lang),
+        t("expected_loss", lang),
+    ]
+
+    def with_interval(value, low, high):
+        return f"{percent(value, 2)} ({_interval(low, high, 1)})" if np.isfinite(value) else "—"
+
+    rows = []
+    for r in decision.slots.itertuples():
+        rows.append(
+            [
+                _esc(r.slot),
+                _count(r.pushes),
+                percent(r.pooled_rate, 2),
+                with_interval(r.rate, r.ci_low, r.ci_high),
+                with_interval(r.rate_shrunk, r.shrunk_low, r.shrunk_high),
+                "—" if not np.isfinite(r.p_best) else f"{r.p_best:.2f}",
+                pp(r.expected_loss, 2, lang),
+            ]
+        )
+    return _table(header, rows)
+
+
+def _funnel_table(pushes, lang) -> str:
+    from .rates import funnel_table
+
+    funnel = funnel_table(pushes)
+    counts = [c for c in ("delivered", "opened", "read", "clicked", "shared") if c in funnel.columns]
+    rates = [c for c in ("open_rate", "read_rate", "read_through") if c in funnel.columns]
+    metric_of = {"open_rate": "open", "read_rate": "read", "read_through": "read_through"}
+    header = [t("slot", lang), t("pushes", lang)] + [t(c, lang) for c in counts]
+    header += [metric_label(metric_of[c], lang) for c in rates]
+    rows = [
+        [_esc(r["slot"]), _count(r["pushes"])]
+        + [_count(r[c]) for c in counts]
+        + [percent(r[c], 2) for c in rates]
+        for _, r in funnel.iterrows()
+    ]
+    return _table(header, rows)
+
+
+def _health_table(decision, lang) -> str:
+    if not len(decision.health):
+        return ""
+    header = [t("report.col.check", lang), t("report.col.result", lang), t("report.col.meaning", lang)]
+    rows = []
+    for r in decision.health.itertuples():
+        values = r.values if isinstance(r.values, dict) else {}
+        detail = t(f"check.{r.check}.detail", lang, **values)
+        meaning = t(f"check.{r.check}.{r.variant}", lang)
+        status = f'<span class="check-{r.status}">{_esc(t(f"report.check.{r.status}", lang))}</span>'
+        rows.append([_esc(t(f"check.{r.check}.name", lang)), status, _esc(f"{meaning} ({detail})")])
+    return _table(header, rows, text_columns=(2,))
+
+
+def _test_name(name: str, lang: str) -> str:
+    for prefix in ("anova_f", "welch_f", "permutation", "t"):
+        if name.startswith(prefix + "_over_"):
+            unit = name.split("_over_")[1]
+            unit = {"pushes": "push", "stretches": "stretch", "days": "day"}.get(unit, unit)
+            return t(f"test.{prefix}", lang, unit=t(f"unit_name.{unit}", lang))
+    return t(f"test.{name}", lang)
+
+
+def _tests_table(decision, lang) -> str:
+    if not len(decision.tests):
+        return ""
+    header = [
+        t("report.col.test", lang),
+        t("report.col.comparison", lang),
+        t("report.col.estimate", lang),
+        t("ci", lang),
+        t("report.col.p", lang),
+        t("report.col.p_holm", lang),
+    ]
+    rows = []
+    for r in decision.tests.itertuples():
+        difference = np.isfinite(r.ci_low)
+        is_ratio = r.name == "cmh_odds_ratio"
+        estimate = f"{r.estimate:.3g}" if is_ratio or not difference else pp(r.estimate, 2, lang)
+        interval = (
+            f"{r.ci_low:.3g} – {r.ci_high:.3g}"
+            if is_ratio
+            else (f"{pp(r.ci_low, 2, lang)} – {pp(r.ci_high, 2, lang)}" if difference else "—")
+        )
+        comparison = t("report.all_slots_equal", lang) if r.comparison == "all slots equal" else r.comparison
+        rows.append(
+            [
+                _esc(_test_name(r.name, lang)),
+                _esc(comparison),
+                _esc(estimate),
+                _esc(interval),
+                _p(r.p_value),
+                _p(r.p_adjusted),
+            ]
+        )
+    return _table(header, rows, text_columns=(0,))
+
+
+def _metrics_table(pushes, decision, lang, seed) -> str:
+    from .counts import METRICS
+    from .decision import decide
+
+    available = [
+        m
+        for m in ("open", "read", "read_through", "click", "share")
+        if set(METRICS[m][:2]) <= set(pushes.columns)
+    ]
+    if len(available) < 2:
+        return ""
+    rows = []
+    for metric in available:
+        d = (
+            decision
+            if metric == decision.metric
+            else decide(pushes, metric, seed=seed, plan=False, n_permutations=0, bayes_draws=4000)
+        )
+        rows.append(
+            [
+                _esc(metric_label(metric, lang)),
+                _esc(d.best_slot),
+                "—" if not d.available else f"{d.p_best:.2f}",
+                _esc(t(f"status.{d.decision}", lang)),
+            ]
+        )
+    header = [
+        t("report.col.metric", lang),
+        t("report.col.best", lang),
+        t("p_best", lang),
+        t("report.col.decision", lang),
+    ]
+    return _table(header, rows)
+
+
+SCHEDULE_FIRST_DAYS = 7  # shown on the first screen; the rest fold away
+
+
+def _schedule(decision, lang) -> tuple[str, str, str, str]:
+    """The next step's schedule as HTML (the first week, then the rest folded away), and CSV
+    and .ics downloads as data URIs."""
+    from .planning import schedule_ics
+
+    schedule = decision.next_step.get("schedule")
+    if schedule is None or not len(schedule):
+        return "", "", "", ""
+    weekdays = {
+        "Mon": "周一",
+        "Tue": "周二",
+        "Wed": "周三",
+        "Thu": "周四",
+        "Fri": "周五",
+        "Sat": "周六",
+        "Sun": "周日",
     }
-    if detect_design(pushes) != "slot-level" and pushes["slot"].nunique() > 1:
-        results["ab"] = compare_slots(pushes, metric, naive=True, seed=seed)
-    controls = [c for c in ("weekday", "trend") if "sent_at" in pushes.columns]
-    if pushes.attrs.get("level") != "slot" and len(pushes) > pushes["slot"].nunique() + len(controls) + 8:
-        results["model"] = RateModel(metric, controls=controls).fit(pushes)
-    return results
-
-
-def _verdict(results: dict) -> tuple[str, str]:
-    """The decision and the sentence at the top of the report."""
-    rates = results["rates"]
-    if "ab" in results:
-        ab = results["ab"]
-        return ab.decision, f"Best slot for {METRICS_LABEL[rates.metric]}: {ab.best_slot}. {ab.verdict}"
-    table = rates.summary.set_index("slot")
-    best = rates.best_slot
-    return "inconclusive", (
-        f"Best slot for {METRICS_LABEL[rates.metric]}: {best} (P(best) {table.loc[best, 'p_best']:.2f}); "
-        "the data have one row per slot, so no push-level test is possible."
+    group_word = t("report.col.group", lang)
+    rows = []
+    for date, day in schedule.groupby("date", sort=True):
+        if "group" in day.columns:
+            slots = " · ".join(
+                f"{group_word} {_esc(g)} <b>{_esc(s)}</b>" for g, s in zip(day["group"], day["slot"])
+            )
+        else:
+            slots = " · ".join(f"<b>{_esc(s)}</b>" for s in day["slot"])
+        weekday = day["weekday"].iloc[0]
+        rows.append([_esc(date), _esc(weekdays[weekday] if lang == "zh" else weekday), slots])
+    header = [t("report.col.date", lang), t("weekday", lang), t("slot", lang)]
+    first = _table(header, rows[:SCHEDULE_FIRST_DAYS])
+    rest = ""
+    if len(rows) > SCHEDULE_FIRST_DAYS:
+        rest = (
+            f"<details><summary>{_esc(t('report.all_days', lang, n=len(rows)))}</summary>"
+            f"<div class='scroll'>{_table(header, rows)}</div></details>"
+        )
+    csv_text = schedule.to_csv(index=False)
+    csv_href = (
+        "data:text/csv;charset=utf-8;base64," + base64.b64encode(("\ufeff" + csv_text).encode()).decode()
     )
-
-
-METRICS_LABEL = {
-    "open": "open rate",
-    "read": "read rate",
-    "read_through": "read-through",
-    "click": "click rate",
-    "share": "share rate",
-}
-
-_CSS = """
-body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,"Noto Sans CJK SC",sans-serif;max-width:960px;
-margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
-h1{font-size:1.6em}h2{font-size:1.25em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
-table.wx{border-collapse:collapse;font-size:.85em;margin:.6em 0}
-table.wx th,table.wx td{padding:.25em .6em;border-bottom:1px solid #eee;text-align:right}
-table.wx th{background:#f6f6f6}.verdict{font-size:1.1em;background:#f3f8ff;border-left:4px solid #3b7dd8;
-padding:.6em 1em}.meta{color:#666;font-size:.8em}img{max-width:100%}
-"""
-
-
-# -- the notebook report ------------------------------------------------------------
-ZH_HEADINGS = {
-    "1. The question: when should the account push?": "1. 问题：公众号应该几点推送？",
-    "The funnel and its definitions": "漏斗与指标定义",
-    "Where the account stands: the KPI scorecard": "账号现状：KPI 对照表",
-    "The pushes over time": "各次推送",
-    "2. Rates by send slot": "2. 各推送时段的比率",
-    "The funnel by slot": "各时段漏斗",
-    "Raw and shrunk rates, P(best) and expected loss": "原始与收缩估计、最优概率与期望损失",
-    "Adjusted rates: controlling for weekday and trend": "调整后比率：控制星期与趋势",
-    "Slot by weekday": "时段 × 星期",
-    "How opens arrive after a push": "推送后打开数如何累积",
-    "A real data set: Facebook posts by hour": "真实数据：按小时的 Facebook 帖子",
-    "3. Is the best slot really better? The A/B analysis": "3. 最优时段真的更好吗？A/B 分析",
-    "Every test run": "全部检验",
-    "How long would a conclusive test take?": "需要多长时间才能得出结论？",
-    "Looking every day without fooling yourself": "每天查看而不自欺：序贯监测",
-    "4. Bandits: choosing the slot adaptively": "4. 多臂老虎机：自适应选择时段",
-    "The advisor: what to push tomorrow": "建议：明天几点推送",
-    "Replaying past schedules": "回放历史排期",
-    "5. The decision": "5. 决策",
-    "Sensitivity: which metric, which model": "敏感性：不同指标与模型",
-    "What to run next": "下一步",
-}
-ZH_COLUMNS = {
-    "slot": "推送时段",
-    "pushes": "推送次数",
-    "delivered": "送达人数",
-    "opened": "打开人数",
-    "read": "读完人数",
-    "clicked": "点击人数",
-    "shared": "分享人数",
-    "rate": "比率",
-    "ci_low": "区间下限",
-    "ci_high": "区间上限",
-    "rate_shrunk": "收缩估计",
-    "shrunk_low": "收缩下限",
-    "shrunk_high": "收缩上限",
-    "p_best": "最优概率",
-    "expected_loss": "期望损失",
-    "open_rate": "打开率",
-    "read_rate": "阅读率",
-    "read_through": "读完率",
-    "difference": "差值",
-    "p_value": "p 值",
-    "p_holm": "Holm 校正 p",
-    "p_bh": "BH 校正 p",
-    "lift": "提升",
-    "reference": "参照时段",
-    "title": "标题",
-    "column": "栏目",
-    "sent_at": "发送时间",
-    "push_id": "推送编号",
-    "kpi": "指标",
-    "definition": "定义",
-    "account": "本账号",
-    "policy": "策略",
-    "check": "检查",
-    "status": "状态",
-    "detail": "详情",
-    "name": "检验",
-    "comparison": "比较",
-    "estimate": "估计值",
-    "p_adjusted": "校正 p",
-    "followers": "粉丝数",
-    "weekday": "星期",
-}
-
-
-def _inject(notebook, values: dict):
-    import nbformat
-
-    lines = [f"{key} = {value!r}" for key, value in values.items()]
-    cell = nbformat.v4.new_code_cell("%matplotlib inline\n# Injected by wxtime report\n" + "\n".join(lines))
-    cell.metadata["tags"] = ["injected-parameters"]
-    index = next((i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", [])), -1)
-    notebook.cells.insert(index + 1, cell)
-    return notebook
-
-
-def _translate_headings(notebook) -> None:
-    for cell in notebook.cells:
-        if cell.cell_type != "markdown":
-            continue
-        lines = cell.source.split("\n")
-        for i, line in enumerate(lines):
-            stripped = line.lstrip("#").strip()
-            if line.startswith("#") and stripped in ZH_HEADINGS:
-                lines[i] = line[: len(line) - len(line.lstrip("#"))] + " " + ZH_HEADINGS[stripped]
-        cell.source = "\n".join(lines)
-
-
-def _translate_table_headers(body: str) -> str:
-    import re
-
-    def swap(match):
-        text = match.group(2)
-        return match.group(1) + ZH_COLUMNS.get(text, text) + match.group(3)
-
-    return re.sub(r"(<th[^>]*>)([^<]*)(</th>)", swap, body)
-
-
-def _notebook_dir() -> Path:
-    import os
-
-    env = os.environ.get("WXTIME_NOTEBOOKS")
-    candidates = [Path(env)] if env else []
-    candidates += [Path(__file__).parent / "_notebooks", Path(__file__).resolve().parents[1] / "notebooks"]
-    for candidate in candidates:
-        if (candidate / f"{NOTEBOOKS[0]}.ipynb").exists():
-            return candidate
-    raise FileNotFoundError(
-        "wxtime's notebooks were not found; set WXTIME_NOTEBOOKS to the notebooks/ folder"
+    ics_href = (
+        "data:text/calendar;charset=utf-8;base64,"
+        + base64.b64encode(schedule_ics(schedule).encode()).decode()
     )
+    return first, rest, csv_href, ics_href
 
 
-def execute_notebook(name: str, parameters: dict, *, progress=None, timeout: int = 900):
-    """Execute one study notebook with ``parameters`` in a fresh kernel; returns the executed notebook.
+def _figures(decision, pushes, curves, lang) -> dict:
+    from . import plots
+    from .rates import rates_by_weekday, read_curves
 
-    Raises :class:`ReportError` naming the notebook and the cell on failure.
-    """
-    import shutil
-    import subprocess
+    figures = {}
+    fig, ax = _figure()
+    plots.plot_decision(decision, ax=ax, lang=lang)
+    figures["rates"] = _svg(fig)
+    if (
+        "sent_at" in pushes.columns
+        and pushes["sent_at"].dt.day_of_week.nunique() >= 3
+        and len(decision.slots) > 1
+    ):
+        fig, ax = _figure(7.0, 3.2)
+        plots.plot_heatmap(rates_by_weekday(pushes, decision.metric), ax=ax, lang=lang)
+        figures["weekday"] = _svg(fig)
+    if curves is not None and len(curves):
+        fig, ax = _figure(7.0, 3.4)
+        plots.plot_read_curves(read_curves(curves, pushes), ax=ax, lang=lang)
+        figures["curves"] = _svg(fig)
+    return figures
 
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
 
-    path = _notebook_dir() / f"{name}.ipynb"
-    notebook = _inject(nbformat.read(path, as_version=4), parameters)
-    import tempfile
+# -- the page ---------------------------------------------------------------------------
+def render_report(
+    decision,
+    pushes: pd.DataFrame,
+    *,
+    lang: str = "en",
+    curves: pd.DataFrame | None = None,
+    source_name: str = "",
+    data_hash: str = "",
+    sample: bool = False,
+) -> str:
+    """The HTML page for ``decision`` (made from ``pushes``), in ``lang``."""
+    import jinja2
 
-    # Kernels run in a scratch folder: whatever they write never lands in the repository.
-    workdir = tempfile.mkdtemp(prefix="wxtime-report-")
-    client = NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": workdir}}
+    from .plots import cjk_font, resolve_lang
+
+    plot_lang = resolve_lang(lang) if lang == "zh" else lang
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("wxtime", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
     )
-    # The kernel process's own stderr carries only its start-up log lines (cell output and
-    # errors arrive as Jupyter messages), so it is discarded to keep the terminal readable.
-    try:
-        with client.setup_kernel(stderr=subprocess.DEVNULL):
-            for index, cell in enumerate(notebook.cells):
-                try:
-                    client.execute_cell(cell, index)
-                except CellExecutionError as exc:
-                    raise ReportError(
-                        f"notebook {name}.ipynb, cell {index + 1} (after parameter injection) failed: "
-                        f"{exc.ename}: {exc.evalue}"
-                    ) from None
-                if progress is not None:
-                    progress.update(1)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    return notebook
+    d = decision
+    data = d.data
+    rival = d.runner_up
+    chance = []
+    if d.available:
+        for r in d.slots.sort_values("p_best", ascending=False).itertuples():
+            chance.append(
+                {
+                    "slot": r.slot,
+                    "width": f"{100 * r.p_best:.1f}",
+                    "text": f"{r.p_best:.2f}",
+                    "best": r.slot == d.best_slot,
+                }
+            )
+    lift_text = ""
+    lift = d.lift
+    if rival is not None and np.isfinite(lift["mean"]) and np.isfinite(lift["low"]):
+        lift_text = t(
+            "report.lift",
+            lang,
+            best=d.best_slot,
+            rival=rival,
+            lift=percent(lift["mean"], 1),
+            level=percent(d.level, 0),
+            low=percent(lift["low"], 1),
+            high=percent(lift["high"], 1),
+        )
+    metric = metric_label(d.metric, lang)
+    definition = t(f"metric_def.{d.metric}", lang)
+    if data.get("first"):
+        rests_on = t(
+            "report.rests_on",
+            lang,
+            pushes=data["pushes"],
+            days=data["days"],
+            first=data["first"],
+            last=data["last"],
+            slots=len(data["slots"]),
+            metric=metric,
+            definition=definition,
+        )
+    else:
+        rests_on = t(
+            "report.rests_on_short",
+            lang,
+            pushes=data["pushes"],
+            slots=len(data["slots"]),
+            metric=metric,
+            definition=definition,
+        )
+    skipped = ""
+    if data.get("skipped"):
+        skipped = t(
+            "report.skipped", lang, what="; ".join(f"{n} ({reason})" for reason, n in data["skipped"].items())
+        )
+    step = d.next_step
+    schedule, schedule_rest, csv_href, ics_href = _schedule(d, lang)
+    shown = len(step["schedule"]["date"].unique()) if len(step["schedule"]) else 0
+    if step["kind"] == "push":
+        next_text = t("report.next_push", lang, slot=d.best_slot)
+    elif step["kind"] == "test":
+        next_text = t(
+            "report.next_test",
+            lang,
+            design=t(f"design.{step['design']}", lang),
+            shown=shown,
+            days=step["days"],
+        )
+    else:
+        next_text = t("report.next_collect", lang, shown=shown)
+    model_text, design_text = "", t(f"design.{d.design}", lang)
+    if d.result is not None:
+        model = d.result.model
+        unit = t(f"report.unit.{d.unit_kind}", lang)
+        design_text = t(
+            "report.design_text",
+            lang,
+            design=t(f"design.{d.design}", lang),
+            unit=unit,
+            n=model.counts.n_units,
+            why=t(f"report.why.{d.unit_kind}", lang),
+        )
+        model_text = t(
+            "report.model_text",
+            lang,
+            unit=unit,
+            n=model.counts.n_units,
+            df=f"{model.df:g}",
+            variance=t(f"report.variance.{model.variance_model}", lang),
+            seed=d.seed,
+            alpha=f"{d.alpha:g}",
+        )
+    age_note = ""
+    if data.get("age_hours"):
+        young = data.get("skipped", {})
+        n_young = sum(n for reason, n in young.items() if "young" in reason)
+        age_note = t("report.age_note", lang, age=f"{data['age_hours']:g}", young=n_young)
+    stamp = t(
+        "report.stamp",
+        lang,
+        version=__version__,
+        file=source_name,
+        hash=data_hash[:12] or "—",
+        seed=d.seed,
+        when=d.generated_at,
+    )
+    context = {
+        "html_lang": "zh-CN" if lang == "zh" else "en",
+        "title": t("report.title", lang, source=source_name or data.get("source") or ""),
+        "sample_note": t("report.sample", lang) if sample else "",
+        "decision": d,
+        "headline": d.headline(lang),
+        "status": t(f"status.{d.decision}", lang),
+        "verdict": d.verdict(lang),
+        "lift_text": lift_text,
+        "chance_bars": chance,
+        "no_chance": t("report.no_chance", lang, why=d._why(lang)) if not d.available else "",
+        "rests_on": rests_on,
+        "skipped": skipped,
+        "next_text": next_text,
+        "schedule": schedule,
+        "schedule_rest": schedule_rest,
+        "csv_href": csv_href,
+        "ics_href": ics_href,
+        "csv_name": "wxtime-schedule.csv",
+        "ics_name": "wxtime-schedule.ics",
+        "rates_heading": _sentence(t("report.rates", lang, metric=metric)),
+        "rates_note": t(
+            "report.rates_note",
+            lang,
+            unit=t(f"report.unit.{d.unit_kind}", lang)
+            if d.unit_kind in ("push", "stretch", "day")
+            else t("report.unit.push", lang),
+            level=percent(d.level, 0),
+        ),
+        "figures": _figures(d, pushes, curves, plot_lang),
+        "tables": {
+            "slots": _slots_table(d, lang),
+            "funnel": _funnel_table(pushes, lang),
+            "health": _health_table(d, lang),
+            "metrics": _metrics_table(pushes, d, lang, d.seed),
+            "tests": _tests_table(d, lang),
+        },
+        "age_note": age_note,
+        "design_text": design_text,
+        "model_text": model_text,
+        "no_cjk": t("report.no_cjk", lang) if lang == "zh" and cjk_font() is None else "",
+        "stamp": stamp,
+        "t": lambda key, **values: t(key, lang, **values),
+    }
+    return env.get_template(TEMPLATE).render(**context)
+
+
+def _xlsx_bytes(decision) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        decision.slots.to_excel(writer, sheet_name="slots", index=False)
+        if len(decision.comparisons):
+            decision.comparisons.to_excel(writer, sheet_name="comparisons", index=False)
+        if len(decision.tests):
+            decision.tests.to_excel(writer, sheet_name="tests", index=False)
+        decision.health.drop(columns=["values"], errors="ignore").to_excel(
+            writer, sheet_name="checks", index=False
+        )
+        decision.next_step["schedule"].to_excel(writer, sheet_name="schedule", index=False)
+    return buffer.getvalue()
 
 
 def build_report(
@@ -265,166 +512,54 @@ def build_report(
     metric: str = "open",
     lang: str = "en",
     seed: int = 0,
-    show_code: bool = False,
-    quiet: bool = False,
+    xlsx: str | Path | None = None,
+    read_options: dict | None = None,
 ) -> dict:
-    """Run the whole study on a push file and write the HTML report and the JSON summary.
+    """Read a push file, decide, and write the decision page (HTML), its JSON and optionally an Excel file.
 
     Parameters
     ----------
     file : path, optional
-        The push file (default: the shipped replica ``data/noon_study.csv``).
+        The push file or WeChat export (default: the shipped replica ``data/noon_study.csv``).
     output : path
-        The HTML file; the JSON goes beside it (same name, ``.json``).
-    metric : {"open", "read", "read_through"}
+        The HTML page; the JSON goes beside it (same name, ``.json``).
+    metric : {"open", "read", "read_through", "click", "share"}
     lang : {"en", "zh"}
-        Chinese headings, table headers and (when a CJK font is installed)
-        plot labels; the prose stays English.
     seed : int
-        Seed of everything random in the study (echoed in both files).
-    show_code : bool
-        Include the notebooks' code cells (hidden by default for readers).
-    quiet : bool
-        No progress bar.
+        Seed of everything random (echoed in both files).
+    xlsx : path, optional
+        Also write the decision's tables to this Excel workbook (for weekly decks).
+    read_options : dict
+        Passed to the loader (:func:`wxtime.loaders.read_any`): columns, tz, encoding, ...
 
     Returns
     -------
-    dict with ``html``, ``json``, ``verdict`` and ``summary`` (the JSON content).
+    dict with ``html``, ``json``, ``xlsx`` (paths) and ``decision``.
     """
-    import nbformat
-    from nbconvert import HTMLExporter
-    from tqdm.auto import tqdm
+    from .datasets import data_dir, load_noon_curves
+    from .decision import decide
+    from .loaders import read_any
 
-    from .datasets import data_dir
-    from .plots import cjk_font
-    from .schema import read_pushes
-
-    path = Path(file) if file else data_dir() / "noon_study.csv"
-    pushes = read_pushes(path)  # fail fast, with the validator's message, before any kernel starts
-    _check_enough(pushes, path)
-    summary = _summary(pushes, path, metric, seed)
-    parameters = {"DATA": str(path.resolve()), "METRIC": metric, "SEED": seed, "LANG": lang}
-    notebooks = [_notebook_dir() / f"{name}.ipynb" for name in NOTEBOOKS]
-    total = sum(len(nbformat.read(p, as_version=4).cells) + 1 for p in notebooks)
-    exporter = HTMLExporter(
-        template_name="basic",
-        exclude_input=not show_code,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        exclude_anchor_links=True,
-    )
-    sections = []
-    with tqdm(total=total, desc="report", unit="cell", disable=quiet) as progress:
-        for name in NOTEBOOKS:
-            executed = execute_notebook(name, parameters, progress=progress)
-            for cell in executed.cells:
-                if cell.cell_type == "code":
-                    # Library warnings on stderr are noise for a reader; errors already stopped us.
-                    cell.outputs = [o for o in cell.outputs if o.get("name") != "stderr"]
-                    if "injected-parameters" in cell.metadata.get(
-                        "tags", []
-                    ) or "parameters" in cell.metadata.get("tags", []):
-                        cell.outputs = []
-                        cell.metadata.setdefault("transient", {})["remove_source"] = True
-            executed.cells = [
-                c
-                for c in executed.cells
-                if not ({"parameters", "injected-parameters"} & set(c.metadata.get("tags", [])))
-            ]
-            if lang == "zh":
-                _translate_headings(executed)
-            body, _ = exporter.from_notebook_node(executed)
-            if lang == "zh":
-                body = _translate_table_headers(body)
-            sections.append(f"<section id='{name}'>{body}</section>")
-    note = ""
-    if lang == "zh" and cjk_font() is None:
-        note = (
-            "<p class='meta'>No CJK font is installed on the machine that built this report, so plot "
-            "labels are in English (install e.g. Debian's fonts-noto-cjk).</p>"
-        )
-    esc = html.escape
-    stamp = (
-        f"wxtime {__version__} · data {path.name} (sha256 {summary['data_sha256']}) · seed {seed} · "
-        f"metric {metric} · generated {summary['generated_at']}"
-    )
-    page = "\n".join(
-        [
-            f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>",
-            f"<title>{esc('wxtime push-time study: ' + path.name)}</title>",
-            f"<style>{_CSS}{_NOTEBOOK_CSS}</style>",
-            "</head><body>",
-            f"<h1>{'推送时间研究' if lang == 'zh' else 'Push-time study'}: {esc(path.name)}</h1>",
-            f"<p class='verdict'>{esc(summary['verdict'])}</p>",
-            f"<p class='meta'>{esc(stamp)}</p>",
-            note,
-            *sections,
-            "</body></html>",
-        ]
+    sample_path = (data_dir() / "noon_study.csv").resolve()
+    path = Path(file) if file else sample_path
+    pushes = read_any(path, **(read_options or {}))
+    sample = path.resolve() == sample_path
+    curves = load_noon_curves() if sample else pushes.attrs.get("curves")
+    decision = decide(pushes, metric, seed=seed)
+    data_hash = file_sha256(path) if path.is_file() else ""
+    page = render_report(
+        decision, pushes, lang=lang, curves=curves, source_name=path.name, data_hash=data_hash, sample=sample
     )
     html_path = Path(output)
     json_path = html_path.with_suffix(".json")
-    with atomic_write(html_path, "w", encoding="utf-8") as fh:
-        fh.write(page)
-    with atomic_write(json_path, "w", encoding="utf-8") as fh:
-        json.dump(json_ready(summary), fh, ensure_ascii=False, indent=2, allow_nan=False)
-    return {"html": html_path, "json": json_path, "verdict": summary["verdict"], "summary": summary}
-
-
-_NOTEBOOK_CSS = """
-.jp-Cell{margin:.4em 0}
-.jp-OutputArea-output pre{background:#f8f8f8;padding:.5em;overflow-x:auto;font-size:.8em}
-.jp-RenderedHTMLCommon table,.dataframe{border-collapse:collapse;font-size:.8em;margin:.5em 0}
-.dataframe th,.dataframe td{padding:.2em .5em;border-bottom:1px solid #eee;text-align:right}
-.dataframe thead th{background:#f6f6f6}.jp-InputArea pre{background:#f4f6fb;padding:.5em;font-size:.8em}
-section{border-top:2px solid #3b7dd8;margin-top:2em}
-"""
-
-
-def _check_enough(pushes: pd.DataFrame, path: Path) -> None:
-    """A study compares slots from push-to-push variation: refuse, naming the file, data that cannot."""
-    from .schema import Problem, PushDataError
-
-    slots = sorted(pushes["slot"].unique())
-    if pushes.attrs.get("level") == "slot":
-        problem = (
-            "has one row per slot, not per push: the study needs push-to-push variation "
-            "(`wxtime analyze` gives a descriptive comparison of slot totals)"
-        )
-    elif len(slots) < 2:
-        problem = f"has pushes in one slot only ({slots[0]}): a study compares send slots"
-    elif len(pushes) <= len(slots):
-        problem = (
-            f"has {len(pushes)} pushes in {len(slots)} slots: push-to-push variation needs "
-            "more pushes than slots (at least two in some slot)"
-        )
-    else:
-        return
-    raise PushDataError(str(path), [Problem(None, "slot", problem)], line_offset=None)
-
-
-def _summary(pushes: pd.DataFrame, path: Path, metric: str, seed: int) -> dict:
-    results = study_results(pushes, metric=metric, seed=seed)
-    rates = results["rates"]
-    decision, verdict = _verdict(results)
-    best_slot = results["ab"].best_slot if "ab" in results else rates.best_slot
-    if "ab" in results:
-        posterior = results["ab"].bayes.set_index("slot").loc[best_slot]
-    else:
-        posterior = rates.summary.set_index("slot").loc[best_slot]
-    return {
-        "best_slot": best_slot,
-        "metric": metric,
-        "decision": decision,
-        "p_best": float(posterior["p_best"]),
-        "expected_loss": float(posterior["expected_loss"]),
-        "verdict": verdict,
-        "design": results["ab"].design if "ab" in results else "slot-level",
-        "slots": rates.to_dict()["slots"],
-        "tests": results["ab"].to_dict()["tests"] if "ab" in results else [],
-        "data": str(path),
-        "data_sha256": file_sha256(path),
-        "seed": seed,
-        "wxtime_version": __version__,
-        "generated_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    files = {
+        html_path: (page, "utf-8"),
+        json_path: (
+            json.dumps(json_ready(decision.to_dict()), ensure_ascii=False, indent=2, allow_nan=False),
+            "utf-8",
+        ),
     }
+    if xlsx:
+        files[Path(xlsx)] = _xlsx_bytes(decision)
+    atomic_write_many(files)
+    return {"html": html_path, "json": json_path, "xlsx": Path(xlsx) if xlsx else None, "decision": decision}

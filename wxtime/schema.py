@@ -734,7 +734,7 @@ def read_pushes(
         raise
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise PushDataError(source, [Problem(None, None, f"cannot be read: {exc}")]) from None
-    return validate_pushes(
+    pushes = validate_pushes(
         frame,
         columns=columns,
         tz=tz,
@@ -743,3 +743,7 @@ def read_pushes(
         source=source,
         line_offset=line_offset,
     )
+    from ._io import file_sha256
+
+    pushes.attrs["load_summary"]["sha256"] = file_sha256(path)
+    return pushes

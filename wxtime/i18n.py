@@ -1,0 +1,543 @@
+"""One message catalogue (English and Simplified Chinese) for everything wxtime says to people.
+
+The verdict, the report, plot labels and the CLI summary all take their words
+from :data:`MESSAGES` through :func:`t`, so a Chinese report is Chinese
+everywhere, and the same sentence is the same in every place it appears.
+
+Examples
+--------
+>>> t("push_at", "en", slot="12:00")
+'Push at 12:00'
+>>> t("push_at", "zh", slot="12:00")
+'在 12:00 推送'
+"""
+
+from __future__ import annotations
+
+__all__ = ["LANGS", "MESSAGES", "metric_label", "percent", "pp", "t", "unit_word"]
+
+LANGS = ("en", "zh")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # -- metrics --------------------------------------------------------------------
+    "metric.open": {"en": "open rate", "zh": "打开率"},
+    "metric.read": {"en": "read rate", "zh": "阅读率"},
+    "metric.read_through": {"en": "read-through", "zh": "读完率"},
+    "metric.click": {"en": "click rate", "zh": "点击率"},
+    "metric.share": {"en": "share rate", "zh": "分享率"},
+    "metric_def.open": {"en": "opened / delivered", "zh": "打开人数 / 送达人数"},
+    "metric_def.read": {"en": "read / delivered", "zh": "读完人数 / 送达人数"},
+    "metric_def.read_through": {"en": "read / opened", "zh": "读完人数 / 打开人数"},
+    "metric_def.click": {"en": "clicked / delivered", "zh": "点击人数 / 送达人数"},
+    "metric_def.share": {"en": "shared / delivered", "zh": "分享人数 / 送达人数"},
+    # -- units ----------------------------------------------------------------------
+    "unit.push": {"en": "pushes", "zh": "次推送"},
+    "unit.stretch": {"en": "stretches", "zh": "个轮换段"},
+    "unit.day": {"en": "days", "zh": "天"},
+    "unit.push.one": {"en": "push", "zh": "次推送"},
+    "unit.stretch.one": {"en": "stretch", "zh": "个轮换段"},
+    "unit.day.one": {"en": "day", "zh": "天"},
+    "unit_name.push": {"en": "pushes", "zh": "推送"},
+    "unit_name.stretch": {"en": "stretches", "zh": "轮换段"},
+    "unit_name.day": {"en": "days", "zh": "天"},
+    "design.randomized": {"en": "randomised daily rotation", "zh": "每日随机轮换"},
+    "design.blocked": {"en": "rotation in stretches of days", "zh": "按时间段轮换（每个时段连续推若干天）"},
+    "design.split": {"en": "split test by tag groups", "zh": "按标签分组推送"},
+    "design.slot-level": {"en": "one row per slot (totals only)", "zh": "每个时段一行（仅汇总数）"},
+    "design.single-slot": {"en": "a single slot", "zh": "只有一个时段"},
+    # -- the headline ---------------------------------------------------------------
+    "push_at": {"en": "Push at {slot}", "zh": "在 {slot} 推送"},
+    "keep_testing": {"en": "Keep testing: {best} leads {rival}", "zh": "继续测试：{best} 暂时领先 {rival}"},
+    "not_enough": {"en": "Not enough data yet", "zh": "数据还不够"},
+    "status.winner": {"en": "decided", "zh": "已有结论"},
+    "status.inconclusive": {"en": "keep testing", "zh": "继续测试"},
+    "status.not_enough_data": {"en": "not enough data", "zh": "数据不足"},
+    # -- verdict sentences ----------------------------------------------------------
+    "verdict.winner": {
+        "en": "Push at {best}. It beats every other slot on {metric}: {lift} over {rival} "
+        "({level} interval {low} to {high}); chance to be best {p_best}, expected loss {loss}.",
+        "zh": "在 {best} 推送。按{metric}，它优于其他所有时段：比 {rival} 高 {lift}"
+        "（{level} 区间 {low} 至 {high}）；成为最优时段的概率 {p_best}，期望损失 {loss}。",
+    },
+    "verdict.inconclusive": {
+        "en": "Keep testing. {best} leads on {metric}, {lift} ahead of {rival} "
+        "({level} interval {low} to {high}), but that is not yet clear: chance to be best {p_best}, "
+        "expected loss {loss}.",
+        "zh": "继续测试。按{metric}，{best} 暂时领先，比 {rival} 高 {lift}"
+        "（{level} 区间 {low} 至 {high}），但还不能确定：成为最优时段的概率 {p_best}，期望损失 {loss}。",
+    },
+    "based_on_days": {
+        "en": "Based on {pushes} pushes over {days} days.",
+        "zh": "依据：{days} 天内的 {pushes} 次推送。",
+    },
+    "based_on": {"en": "Based on {pushes} pushes.", "zh": "依据：{pushes} 次推送。"},
+    "verdict.not_enough_data": {
+        "en": "Not enough data yet: {why}.",
+        "zh": "数据还不够：{why}。",
+    },
+    "more_days": {
+        "en": "Going on as now, about {more} more days would give an {power} chance of settling "
+        "a {lift} gap.",
+        "zh": "按目前的方式继续，大约再测 {more} 天，就有 {power} 的把握判定 {lift} 的差距。",
+    },
+    "more_days_rough": {
+        "en": " This is rough: the variation it rests on is still uncertain.",
+        "zh": " 这只是粗略估计：所依据的波动本身还不确定。",
+    },
+    "out_of_reach": {
+        "en": "Going on as now, a {lift} gap is out of reach (over a year).",
+        "zh": "按目前的方式继续，{lift} 的差距需要一年以上才能判定。",
+    },
+    "advice_randomized": {
+        "en": "Quickest way to settle it: a daily randomised rotation between {slots} for about {days} days "
+        "(the schedule is below).",
+        "zh": "最快的办法：在 {slots} 之间每天随机轮换，大约 {days} 天（排期见下方）。",
+    },
+    "advice_split": {
+        "en": "Quickest way to settle it: a split test, the same article to two random tag groups "
+        "at {slots}, "
+        "for about {days} days (the schedule is below).",
+        "zh": "最快的办法：分组推送，把同一篇文章分别在 {slots} 发给两个随机分组的粉丝，"
+        "大约 {days} 天（排期见下方）。",
+    },
+    "thin_rival": {
+        "en": "{slot} has a higher raw rate, but it rests on only {n} {unit}; it is not the better bet.",
+        "zh": "{slot} 的原始比率更高，但只依据 {n} {unit}，不是更稳妥的选择。",
+    },
+    # -- reasons ------------------------------------------------------------------
+    "why.no_residual_df": {
+        "en": "each slot was tried in a single stretch, so slot and time cannot be told apart; "
+        "run the slots again in a random order, or split the audience by tag groups",
+        "zh": "每个时段只连续测了一段时间，时段的影响与时间的影响无法区分；"
+        "请按随机顺序再轮换一遍，或者按标签分组推送",
+    },
+    "why.single_unit_slots": {
+        "en": "{slots} were tried in a single stretch, so their comparison is confounded with time",
+        "zh": "{slots} 只测了一段时间，它们的比较与时间混在一起",
+    },
+    "why.few_df": {
+        "en": "the comparison rests on {df} degrees of freedom; at least 3 are needed before anything "
+        "can be declared",
+        "zh": "比较只有 {df} 个自由度，至少需要 3 个才能下结论",
+    },
+    "why.slot_level": {
+        "en": "the file has one row per slot, so push-to-push variation is unknown and no test is possible "
+        "({best} has the highest pooled rate, descriptively)",
+        "zh": "文件每个时段只有一行汇总，无法知道每次推送之间的波动，不能做检验（从汇总看 {best} 最高）",
+    },
+    "why.single_slot": {
+        "en": "only one slot ({best}) is in the data: there is nothing to compare",
+        "zh": "数据中只有一个时段（{best}），无从比较",
+    },
+    "why.no_noise": {
+        "en": "the pushes fit their slots exactly, so their variation cannot be estimated",
+        "zh": "各次推送与所属时段完全吻合，无法估计推送之间的波动",
+    },
+    # -- the advisor -------------------------------------------------------------
+    "advice.stop": {
+        "en": "stop: {slot} is best (the evidence on day {day} clears the sequential boundary "
+        "against every other slot)",
+        "zh": "可以停止：{slot} 最好（第 {day} 天的证据已越过与其他所有时段比较的序贯边界）",
+    },
+    "advice.continue": {
+        "en": "continue: {slot} leads, not yet separated from the others; push tomorrow at {next}",
+        "zh": "继续：{slot} 暂时领先，但还没有与其他时段拉开；明天在 {next} 推送",
+    },
+    # -- the report -----------------------------------------------------------------
+    "report.title": {"en": "When to push: {source}", "zh": "何时推送：{source}"},
+    "report.status": {"en": "Status", "zh": "状态"},
+    "report.chance_best": {"en": "Chance each slot is the best", "zh": "各时段成为最优时段的概率"},
+    "report.chance_note": {
+        "en": "From the model of the whole study; the bars add up to 100%.",
+        "zh": "由整个测试的模型算出，各条合计为 100%。",
+    },
+    "report.no_chance": {
+        "en": "No probability can be given yet: {why}.",
+        "zh": "暂时无法给出概率：{why}。",
+    },
+    "report.lift": {
+        "en": "{best} over {rival}: {lift} ({level} interval {low} to {high})",
+        "zh": "{best} 比 {rival}：{lift}（{level} 区间 {low} 至 {high}）",
+    },
+    "report.rests_on": {
+        "en": "Based on {pushes} pushes over {days} days ({first} to {last}) at {slots} slots. "
+        "Metric: {metric} ({definition}).",
+        "zh": "依据：{first} 至 {last}，共 {days} 天、{slots} 个时段的 {pushes} 次推送。"
+        "指标：{metric}（{definition}）。",
+    },
+    "report.rests_on_short": {
+        "en": "Based on {pushes} rows at {slots} slots. Metric: {metric} ({definition}).",
+        "zh": "依据：{slots} 个时段的 {pushes} 行数据。指标：{metric}（{definition}）。",
+    },
+    "report.skipped": {"en": "Left out: {what}.", "zh": "未纳入：{what}。"},
+    "report.next_step": {"en": "Next step", "zh": "下一步"},
+    "report.next_push": {
+        "en": "Push at {slot} every day. Re-run this report once a month to see that it still holds.",
+        "zh": "每天在 {slot} 推送。每月重新生成一次本报告，确认结论依然成立。",
+    },
+    "report.next_test": {
+        "en": "Run a {design} for the next {shown} days as scheduled below, then re-run this report. "
+        "About {days} days are needed in all.",
+        "zh": "接下来 {shown} 天按下表进行{design}，然后重新生成本报告。总共大约需要 {days} 天。",
+    },
+    "report.next_collect": {
+        "en": "Rotate the slots day by day in the random order below for {shown} days, then re-run "
+        "this report.",
+        "zh": "接下来 {shown} 天按下表的随机顺序每天轮换推送时段，然后重新生成本报告。",
+    },
+    "report.all_days": {"en": "All {n} days", "zh": "全部 {n} 天"},
+    "report.download_csv": {"en": "Download the schedule (CSV)", "zh": "下载排期（CSV）"},
+    "report.download_ics": {"en": "Add to a calendar (.ics)", "zh": "加入日历（.ics）"},
+    "report.evidence": {"en": "The evidence", "zh": "依据"},
+    "report.rates": {"en": "{metric} by slot", "zh": "各时段的{metric}"},
+    "report.rates_note": {
+        "en": '"Each slot alone" uses only that slot\'s {unit}; "shrunk" pulls every slot towards the others '
+        "as far as the data allow, most where evidence is thin. Intervals are {level}.",
+        "zh": "“各时段单独估计”只用该时段自己的{unit}；“收缩估计”按数据允许的程度把各时段向"
+        "其他时段拉近，证据越少拉得越多。区间为 {level}。",
+    },
+    "report.funnel": {"en": "The funnel", "zh": "推送漏斗"},
+    "report.funnel_note": {
+        "en": "Totals of every push at each slot, divided by each other (pooled rates).",
+        "zh": "各时段所有推送的合计数相除（合计比率）。",
+    },
+    "report.age": {"en": "Comparing pushes at the same age", "zh": "在相同时长下比较推送"},
+    "report.age_note": {
+        "en": "Counts are taken {age} hours after each push, when reads are essentially complete; "
+        "{young} pushes were too young and are left out.",
+        "zh": "各次推送都取发送后 {age} 小时的数据，此时阅读已基本完整；{young} 次推送时间太短，未纳入。",
+    },
+    "report.read_curves": {"en": "How opens arrive after a push", "zh": "推送后打开数如何累积"},
+    "report.weekday": {"en": "Slot by weekday", "zh": "时段 × 星期"},
+    "report.weekday_note": {
+        "en": "Pooled rate in each cell; blank cells were never tried.",
+        "zh": "每格为合计比率；空白格表示该组合没有推送过。",
+    },
+    "report.design": {"en": "How the test was run, and the checks", "zh": "测试方式与检查"},
+    "report.design_text": {
+        "en": "Design: {design}. What was compared: {unit} ({n} in all), because {why}.",
+        "zh": "测试方式：{design}。比较的单位是{unit}（共 {n} 个），因为{why}。",
+    },
+    "report.why.push": {
+        "en": "each day's slot was drawn at random, so each push is a fair draw",
+        "zh": "每天的推送时段是随机决定的，每次推送都是公平的一次比较",
+    },
+    "report.why.stretch": {
+        "en": "days within a stretch share their articles' ups and downs, so only whole stretches are "
+        "independent evidence",
+        "zh": "同一段时间内的几天，文章质量起伏相近，只有整段才算相互独立的证据",
+    },
+    "report.why.day": {
+        "en": "each day every group got the same article, so slots are compared within each day",
+        "zh": "每天各分组收到同一篇文章，因此在同一天内比较各时段",
+    },
+    "report.unit.push": {"en": "pushes", "zh": "次推送"},
+    "report.unit.stretch": {
+        "en": "stretches of consecutive days at one slot",
+        "zh": "轮换段（同一时段连续推送的若干天）",
+    },
+    "report.unit.day": {"en": "days", "zh": "天"},
+    "report.check.ok": {"en": "ok", "zh": "正常"},
+    "report.check.warn": {"en": "note", "zh": "注意"},
+    "report.check.fail": {"en": "problem", "zh": "有问题"},
+    "report.metrics": {"en": "Does the pick depend on the metric?", "zh": "换一个指标，结论会变吗？"},
+    "report.metrics_note": {
+        "en": "The same analysis for every metric the data have.",
+        "zh": "对数据中每个可用指标做同样的分析。",
+    },
+    "report.appendix": {"en": "Appendix for analysts", "zh": "附录（供数据分析人员参考）"},
+    "report.tests": {"en": "Every test run", "zh": "全部检验"},
+    "report.model": {"en": "The model", "zh": "模型"},
+    "report.model_text": {
+        "en": "Slot effects on the logit scale, estimated on {unit} ({n}); residual {df} degrees of freedom; "
+        "{variance}. Posterior: hierarchical normal across slots with the between-slot spread and the "
+        "noise both uncertain (seed {seed}). Decision: the omnibus test and the leader against every "
+        "other slot (Holm) at {alpha}.",
+        "zh": "在 logit 尺度上估计各时段效应，比较单位为{unit}（{n} 个）；残差自由度 {df}；{variance}。"
+        "后验：各时段服从层次正态模型，时段间差异与波动都视为不确定（随机种子 {seed}）。"
+        "决策规则：总体检验显著，且领先时段经 Holm 校正后优于其他每个时段，显著性水平 {alpha}。",
+    },
+    "report.variance.pooled": {"en": "one pooled variance", "zh": "各时段共用一个方差"},
+    "report.variance.slot": {"en": "each slot its own variance (Welch)", "zh": "各时段各自的方差（Welch）"},
+    "report.stamp": {
+        "en": "wxtime {version} · data {file} (sha256 {hash}) · seed {seed} · generated {when}",
+        "zh": "wxtime {version} · 数据 {file}（sha256 {hash}）· 随机种子 {seed} · 生成于 {when}",
+    },
+    "report.no_cjk": {
+        "en": "No Chinese font was found on the machine that built this report, so the charts use "
+        "English labels.",
+        "zh": "生成本报告的电脑上没有中文字体，因此图表使用英文标签（可安装 fonts-noto-cjk）。",
+    },
+    "report.sample": {
+        "en": "These are the shipped sample data: a synthetic replica of a campus-jobs account that kept "
+        "each slot for a week, twice over, and finally chose 12:00. The analysis below does not know that.",
+        "zh": "这是随附的示例数据：模拟一个校园求职公众号的轮换测试（每个时段连推一周，"
+        "轮换两遍，该号最后选择了 12:00）。"
+        "下面的分析并不知道这一点。",
+    },
+    "report.col.test": {"en": "test", "zh": "检验"},
+    "report.col.comparison": {"en": "comparison", "zh": "比较"},
+    "report.col.estimate": {"en": "estimate", "zh": "估计值"},
+    "report.col.p": {"en": "p-value", "zh": "p 值"},
+    "report.col.p_holm": {"en": "adjusted p (Holm)", "zh": "校正后 p（Holm）"},
+    "report.col.check": {"en": "check", "zh": "检查项"},
+    "report.col.result": {"en": "result", "zh": "结果"},
+    "report.col.meaning": {"en": "what it means", "zh": "含义"},
+    "report.col.metric": {"en": "metric", "zh": "指标"},
+    "report.col.best": {"en": "best slot", "zh": "最优时段"},
+    "report.col.decision": {"en": "decision", "zh": "结论"},
+    "report.col.date": {"en": "date", "zh": "日期"},
+    "report.col.group": {"en": "group", "zh": "分组"},
+    "report.all_slots_equal": {"en": "all slots equal", "zh": "各时段相同"},
+    "report.design.daily": {"en": "push daily", "zh": "每天推送"},
+    # -- health checks (name, detail, and what each outcome means) ------------------
+    "check.single_unit_slots.name": {"en": "slots tried in one stretch", "zh": "只测了一段的时段"},
+    "check.single_unit_slots.detail": {
+        "en": "tried in one stretch only: {slots}",
+        "zh": "只连续测了一段：{slots}",
+    },
+    "check.single_unit_slots.confounded": {
+        "en": "slot and time are confounded for these slots: no winner can be declared; rotate again in a "
+        "random order, or split the audience by tag groups",
+        "zh": "这些时段的影响与时间的影响混在一起，无法判定胜出者；请按随机顺序再轮换一遍，或按标签分组推送",
+    },
+    "check.autocorrelation.name": {"en": "articles running in series", "zh": "文章质量的连续性"},
+    "check.autocorrelation.detail": {
+        "en": "lag-1 correlation of push residuals in time order: {r}",
+        "zh": "按时间顺序，相邻两次推送残差的相关系数：{r}",
+    },
+    "check.autocorrelation.blocked_high": {
+        "en": "article quality runs in series; this is why whole stretches, not days, are compared",
+        "zh": "文章质量有连续性；所以比较的是整段，而不是单独的每一天",
+    },
+    "check.autocorrelation.blocked_ok": {
+        "en": "whole stretches are compared, so days within a stretch may resemble each other",
+        "zh": "比较的是整段，同一段内的几天彼此相似也没关系",
+    },
+    "check.autocorrelation.randomized_high": {
+        "en": "article quality runs in series; the slots were drawn day by day, so this favours no slot",
+        "zh": "文章质量有连续性；但时段是每天随机决定的，不会偏向任何时段",
+    },
+    "check.autocorrelation.randomized_ok": {
+        "en": "slots were drawn day by day, so runs of similar articles favour no slot",
+        "zh": "时段是每天随机决定的，相似文章连续出现也不会偏向任何时段",
+    },
+    "check.trend.name": {"en": "drift over the study", "zh": "测试期间的整体趋势"},
+    "check.trend.detail": {
+        "en": "{monthly} per 30 days (p = {p})",
+        "zh": "每 30 天变化 {monthly}（p = {p}）",
+    },
+    "check.trend.none": {"en": "no drift worth noting", "zh": "没有值得注意的趋势"},
+    "check.trend.fixed": {
+        "en": "rates drift over the study; in a rotation run in a fixed order this can favour the slots that "
+        "came later (or earlier): randomise the order of the stretches",
+        "zh": "测试期间比率整体在变化；按固定顺序轮换时，这可能偏向排在后面（或前面）的时段："
+        "请随机安排各段的顺序",
+    },
+    "check.trend.random": {
+        "en": "rates drift over the study; a random order keeps the comparison fair, only noisier",
+        "zh": "测试期间比率整体在变化；随机顺序能保证比较公平，只是噪声更大",
+    },
+    "check.unequal_noise.name": {"en": "unequal noise between slots", "zh": "各时段波动是否相同"},
+    "check.unequal_noise.detail": {
+        "en": "Brown-Forsythe p = {p}; sd of the units by slot {low} to {high} (logit scale)",
+        "zh": "Brown-Forsythe 检验 p = {p}；各时段单位的标准差 {low} 至 {high}（logit 尺度）",
+    },
+    "check.unequal_noise.unequal_slot": {
+        "en": "slots differ in how much their pushes vary; each slot's own variance is used (Welch)",
+        "zh": "各时段推送的波动大小不同；分析对每个时段使用各自的方差（Welch）",
+    },
+    "check.unequal_noise.unequal_pooled": {
+        "en": "slots may differ in how much their pushes vary; too few units per slot to tell, so one pooled "
+        "variance is used",
+        "zh": "各时段推送的波动可能不同；但每个时段的单位太少，无法区分，因此共用一个方差",
+    },
+    "check.unequal_noise.equal_slot": {
+        "en": "slots vary about equally; each slot's own variance is used (Welch)",
+        "zh": "各时段波动大致相同；分析对每个时段使用各自的方差（Welch）",
+    },
+    "check.unequal_noise.equal_pooled": {
+        "en": "slots vary about equally; one pooled variance is used",
+        "zh": "各时段波动大致相同；分析共用一个方差",
+    },
+    "check.sample_ratio.name": {"en": "group sizes", "zh": "分组人数"},
+    "check.sample_ratio.detail": {
+        "en": "deliveries by group {shares}; chi-square {chi2}, p = {p}",
+        "zh": "各分组送达占比 {shares}；卡方 {chi2}，p = {p}",
+    },
+    "check.sample_ratio.ok": {"en": "groups got the shares intended", "zh": "各分组人数符合预期"},
+    "check.sample_ratio.fail": {
+        "en": "groups are not the sizes intended: check how the audience was split",
+        "zh": "各分组人数与预期不符：请检查分组方式",
+    },
+    "check.slot_by_day.name": {"en": "slot effect varying with the article", "zh": "时段效应是否随文章变化"},
+    "check.slot_by_day.detail": {
+        "en": "slot x day interaction sd {sd} (logit scale), beyond binomial noise",
+        "zh": "时段 × 日期交互作用的标准差 {sd}（logit 尺度，超出二项噪声的部分）",
+    },
+    "check.slot_by_day.high": {
+        "en": "the slot effect varies with the article; the recommended test counts this as noise, the "
+        "reader-level and CMH tests do not",
+        "zh": "时段效应随文章变化；推荐的检验已把它计为噪声，读者级检验和 CMH 检验没有",
+    },
+    "check.slot_by_day.low": {
+        "en": "the slot effect is about the same every day",
+        "zh": "每天的时段效应大致相同",
+    },
+    "check.weekday_balance.name": {"en": "weekday balance", "zh": "星期分布是否均衡"},
+    "check.weekday_balance.detail": {
+        "en": "slot x weekday chi-square {chi2}, p = {p}; {missing} empty slot-weekday cells",
+        "zh": "时段 × 星期卡方 {chi2}，p = {p}；{missing} 个时段-星期组合没有推送",
+    },
+    "check.weekday_balance.warn": {
+        "en": "slots saw different weekdays: weekday effects can masquerade as slot effects",
+        "zh": "各时段遇到的星期不同：星期的影响可能被误当成时段的影响",
+    },
+    "check.weekday_balance.ok": {
+        "en": "every slot saw a similar mix of weekdays",
+        "zh": "各时段遇到的星期分布相近",
+    },
+    "check.young_pushes.name": {"en": "pushes still collecting reads", "zh": "仍在累积阅读的推送"},
+    "check.young_pushes.detail": {
+        "en": "{n} push(es) younger than {hours} hours on {as_of}{ids}",
+        "zh": "截至 {as_of}，有 {n} 次推送发出不足 {hours} 小时{ids}",
+    },
+    "check.young_pushes.warn": {
+        "en": "their counts are still growing: compare pushes at the same age",
+        "zh": "它们的数据还在增长：应在相同时长下比较推送",
+    },
+    "check.young_pushes.ok": {"en": "every push is old enough", "zh": "所有推送的时长都足够"},
+    "check.thin_slots.name": {"en": "slots with few pushes", "zh": "推送次数很少的时段"},
+    "check.thin_slots.detail": {
+        "en": "slots with fewer than {n} pushes: {slots}",
+        "zh": "推送少于 {n} 次的时段：{slots}",
+    },
+    "check.thin_slots.warn": {
+        "en": "their estimates rest on very little and are shrunk hard",
+        "zh": "这些时段的估计依据很少，会被大幅收缩",
+    },
+    "check.thin_slots.ok": {"en": "every slot has several pushes", "zh": "每个时段都有多次推送"},
+    "none": {"en": "none", "zh": "无"},
+    # -- test names ------------------------------------------------------------------
+    "test.anova_f": {
+        "en": "ANOVA F, all slots equal, over {unit}",
+        "zh": "方差分析 F 检验（各时段相同，按{unit}）",
+    },
+    "test.welch_f": {
+        "en": "Welch F, all slots equal, over {unit}",
+        "zh": "Welch F 检验（各时段相同，按{unit}）",
+    },
+    "test.t": {"en": "t test over {unit}", "zh": "t 检验（按{unit}）"},
+    "test.permutation": {"en": "permutation test over {unit}", "zh": "置换检验（按{unit}）"},
+    "test.cmh_odds_ratio": {"en": "Cochran-Mantel-Haenszel (odds ratio)", "zh": "CMH 检验（优势比）"},
+    "test.breslow_day_heterogeneity": {
+        "en": "Breslow-Day (slot x day)",
+        "zh": "Breslow-Day 检验（时段 × 日期）",
+    },
+    "test.naive_reader_z": {
+        "en": "reader-level z test (invalid for a rotation; shown for contrast)",
+        "zh": "读者级 z 检验（对轮换测试无效，仅作对照）",
+    },
+    # -- plots --------------------------------------------------------------------
+    "plot.slot": {"en": "send slot", "zh": "推送时段"},
+    "plot.own": {"en": "each slot alone ({level} interval)", "zh": "各时段单独估计（{level} 区间）"},
+    "plot.shrunk": {"en": "shrunk estimate ({level} interval)", "zh": "收缩估计（{level} 区间）"},
+    "plot.truth": {"en": "true rate", "zh": "真实比率"},
+    "plot.pushes": {"en": "pushes", "zh": "单次推送"},
+    "plot.p_best": {"en": "chance to be best", "zh": "最优概率"},
+    "plot.age": {"en": "hours since the push", "zh": "推送后小时数"},
+    "plot.share_of_opens": {"en": "share of opens so far", "zh": "已到达的打开比例"},
+    "plot.weekday": {"en": "weekday", "zh": "星期"},
+    "plot.hour": {"en": "send hour", "zh": "推送小时"},
+    "plot.adjusted": {"en": "adjusted rate ({level} interval)", "zh": "调整后比率（{level} 区间）"},
+    "plot.funnel": {"en": "funnel by slot", "zh": "各时段漏斗"},
+    "plot.rate": {"en": "rate", "zh": "比率"},
+    "plot.rates_by_slot": {"en": "{metric} by send slot", "zh": "各推送时段的{metric}"},
+    "plot.day": {"en": "day of the study", "zh": "测试天数"},
+    "plot.p_correct": {"en": "P(correct selection)", "zh": "选中最优时段的概率"},
+    "plot.regret": {"en": "cumulative opens lost vs the best slot", "zh": "相对最优时段累计损失的打开数"},
+    "plot.allocation": {"en": "share of pushes", "zh": "推送占比"},
+    "plot.density": {"en": "posterior density", "zh": "后验密度"},
+    "plot.difference": {
+        "en": "difference from {ref} (pp, {level} interval)",
+        "zh": "与 {ref} 的差（百分点，{level} 区间）",
+    },
+    "plot.power": {"en": "chance the decision finds a {lift} lift", "zh": "判定 {lift} 提升的概率"},
+    "plot.study_days": {"en": "study length (days)", "zh": "测试总天数"},
+    "plot.advice": {"en": "rate so far (shrunk)", "zh": "目前的比率（收缩估计）"},
+    # -- plots and tables -----------------------------------------------------------
+    "slot": {"en": "slot", "zh": "推送时段"},
+    "weekday": {"en": "weekday", "zh": "星期"},
+    "ci": {"en": "interval", "zh": "区间"},
+    "shrunk_ci": {"en": "shrunk interval", "zh": "收缩区间"},
+    "pushes": {"en": "pushes", "zh": "推送次数"},
+    "units": {"en": "units", "zh": "比较单位数"},
+    "delivered": {"en": "delivered", "zh": "送达人数"},
+    "opened": {"en": "opened", "zh": "打开人数"},
+    "read": {"en": "read", "zh": "读完人数"},
+    "clicked": {"en": "clicked", "zh": "点击人数"},
+    "shared": {"en": "shared", "zh": "分享人数"},
+    "rate": {"en": "estimated rate", "zh": "估计比率"},
+    "interval": {"en": "{level} interval", "zh": "{level} 区间"},
+    "rate_shrunk": {"en": "shrunk estimate", "zh": "收缩估计"},
+    "p_best": {"en": "chance to be best", "zh": "最优概率"},
+    "expected_loss": {"en": "expected loss", "zh": "期望损失"},
+    "pooled_rate": {"en": "pooled rate", "zh": "合计比率"},
+    "truth": {"en": "true rate", "zh": "真实比率"},
+    "one_dot_per_push": {"en": "each dot is one push", "zh": "每个点是一次推送"},
+    "difference_from": {"en": "difference from {ref} (pp)", "zh": "与 {ref} 的差（百分点）"},
+    "hours_after_push": {"en": "hours after the push", "zh": "推送后小时数"},
+    "share_of_final": {"en": "share of final opens", "zh": "占最终打开数的比例"},
+    "day": {"en": "day", "zh": "天"},
+    "p_correct": {"en": "P(correct selection)", "zh": "选对的概率"},
+    "regret": {"en": "reads lost vs the best slot", "zh": "相比最优时段损失的阅读数"},
+    "share_of_pushes": {"en": "share of deliveries", "zh": "送达占比"},
+    "posterior_density": {"en": "posterior density", "zh": "后验密度"},
+    "power": {"en": "chance of a decision", "zh": "得出结论的概率"},
+    "study_days": {"en": "study length (days)", "zh": "测试天数"},
+    "sent_on": {"en": "send date", "zh": "发送日期"},
+    "adjusted_rate": {"en": "adjusted rate", "zh": "调整后比率"},
+}
+
+
+def t(key: str, lang: str = "en", **values) -> str:
+    """The message ``key`` in ``lang`` (``en`` or ``zh``), with ``values`` filled in."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    entry = MESSAGES[key]
+    return entry[lang].format(**values) if values else entry[lang]
+
+
+def metric_label(metric: str, lang: str = "en") -> str:
+    """``open rate`` / ``打开率``..."""
+    return t(f"metric.{metric}", lang)
+
+
+def unit_word(unit_kind: str, lang: str = "en") -> str:
+    return t(f"unit.{unit_kind}", lang)
+
+
+def percent(value: float, digits: int = 1) -> str:
+    """A rate or a lift as a percentage with sensible digits; a dash for missing values.
+
+    Examples
+    --------
+    >>> percent(0.07234), percent(-0.051, 0), percent(float("nan"))
+    ('7.2%', '-5%', '—')
+    """
+    if value is None or value != value:
+        return "—"
+    return f"{100 * value:.{digits}f}%"
+
+
+def pp(value: float, digits: int = 2, lang: str = "en") -> str:
+    """A difference of rates in percentage points: ``0.14 pp`` / ``0.14 个百分点``.
+
+    Examples
+    --------
+    >>> pp(0.0014), pp(0.0014, lang="zh")
+    ('0.14 pp', '0.14 个百分点')
+    """
+    if value is None or value != value:
+        return "—"
+    return f"{100 * value:.{digits}f} " + ("个百分点" if lang == "zh" else "pp")
