@@ -44,3 +44,7 @@ def world_pushes(worlds, name, seed, **changes):
         scenario = dataclasses.replace(scenario, **changes)
     world = worlds.World(scenario, seed)
     return wxtime.validate_pushes(world.run()), world
+
+
+# Fixture generators are data provenance, run by hand; pytest's doctest collection must not import them.
+collect_ignore_glob = ["fixtures/*"]

@@ -20,18 +20,30 @@ SECRET = "s3cr3t-never-printed"
 class FakeWeChat(BaseHTTPRequestHandler):
     script: ClassVar[dict] = {}  # (endpoint, begin_date) -> list of answers to give in turn
     calls: ClassVar[list] = []
+    token_failures: ClassVar[list] = []  # HTTP statuses the token endpoint answers first
 
     def log_message(self, *args):  # keep test output quiet
         pass
 
     def _send(self, payload):
-        body = json.dumps(payload, ensure_ascii=False).encode()
+        if payload == "HTML":
+            body, kind, length = b"<html><body>502 Bad Gateway</body></html>", "text/html", None
+        elif payload == "CUT":
+            body, kind, length = b'{"list": [{"ref_date": "2024-07-0', "application/json", 4096
+        else:
+            body, kind, length = json.dumps(payload, ensure_ascii=False).encode(), "application/json", None
         self.send_response(200)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(length or len(body)))
         self.end_headers()
         self.wfile.write(body)
 
     def do_GET(self):
+        if type(self).token_failures:
+            self.send_response(type(self).token_failures.pop(0))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         query = parse_qs(urlparse(self.path).query)
         if query.get("secret") == [SECRET]:
             self._send({"access_token": "TOKEN", "expires_in": 7200})
@@ -62,6 +74,7 @@ class FakeWeChat(BaseHTTPRequestHandler):
 def server():
     FakeWeChat.script = {}
     FakeWeChat.calls = []
+    FakeWeChat.token_failures = []
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeWeChat)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -72,17 +85,19 @@ def server():
 def test_fetch_respects_spans_retries_and_saves_raw_responses(server, tmp_path):
     FakeWeChat.script = {
         ("getarticletotal", "2024-07-01"): [{"errcode": -1, "errmsg": "system error"}],
-        ("getarticletotal", "2024-07-02"): [{"errcode": 45009, "errmsg": "reach max api daily quota limit"}],
+        ("getarticletotal", "2024-07-02"): [{"errcode": -1, "errmsg": "system error"}],
     }
+    FakeWeChat.token_failures = [503]  # the token endpoint's server error is retried too
     slept = []
     written = fetch("wx1", SECRET, "2024-07-01", "2024-07-02", tmp_path, base_url=server, sleep=slept.append)
-    assert slept == [2.0, 2.0]  # one backoff per retried call
+    assert slept == [2.0, 2.0, 2.0]  # one backoff per retried call
     calls = [c for c in FakeWeChat.calls if c[0] == "getarticletotal"]
     assert all(begin == end for _, begin, end in calls)  # one day per call: the endpoint's maximum span
     assert len(written) == 4
     pushes = read_articletotal(
         tmp_path / "getarticletotal",
         send_times={"2024-07-01": "2024-07-01 12:00", "2024-07-02": "2024-07-02 21:00"},
+        age_hours=12,
     )
     assert len(pushes) == 2
     assert read_userreadhour(tmp_path / "getuserreadhour").attrs["stray_rows"] == 2
@@ -111,7 +126,7 @@ def test_fetch_stops_clearly_on_errors_a_retry_cannot_fix(server, tmp_path):
             SECRET,
             "2024-07-01",
             "2024-07-01",
-            tmp_path,
+            tmp_path / "fresh",
             endpoints=["getarticletotal"],
             base_url=server,
             max_retries=2,
@@ -146,3 +161,35 @@ def test_unreachable_server_message_has_no_secret(tmp_path):
     with pytest.raises(FetchError) as info:
         fetch("wx1", SECRET, "2024-07-01", "2024-07-01", tmp_path, base_url="http://127.0.0.1:9", timeout=2)
     assert SECRET not in str(info.value)
+
+
+def test_the_daily_quota_stops_at_once_and_a_second_run_resumes(server, tmp_path):
+    FakeWeChat.script = {
+        ("getarticletotal", "2024-07-02"): [{"errcode": 45009, "errmsg": "reach max api daily quota"}]
+    }
+    slept = []
+    kwargs = dict(endpoints=["getarticletotal"], base_url=server, sleep=slept.append)
+    with pytest.raises(FetchError, match=r"45009: daily API quota reached; 1 response\(s\) saved.*tomorrow"):
+        fetch("wx1", SECRET, "2024-07-01", "2024-07-03", tmp_path, **kwargs)
+    assert slept == []  # no minute of retries against a quota
+    FakeWeChat.calls = []
+    written = fetch("wx1", SECRET, "2024-07-01", "2024-07-03", tmp_path, **kwargs)
+    assert [c[1] for c in FakeWeChat.calls] == ["2024-07-02", "2024-07-03"]  # 07-01 was saved: skipped
+    assert len(written) == 2
+
+
+@pytest.mark.parametrize(("answer", "message"), [("HTML", "an HTML page"), ("CUT", "cut off")])
+def test_an_html_page_or_a_cut_off_body_names_the_endpoint_and_the_dates(server, tmp_path, answer, message):
+    FakeWeChat.script = {("getarticletotal", "2024-07-02"): [answer]}
+    with pytest.raises(FetchError, match=rf"getarticletotal 2024-07-02..2024-07-02: .*{message}"):
+        fetch(
+            "wx1",
+            SECRET,
+            "2024-07-01",
+            "2024-07-02",
+            tmp_path,
+            endpoints=["getarticletotal"],
+            base_url=server,
+            sleep=lambda s: None,
+        )
+    assert len(list((tmp_path / "getarticletotal").glob("*.json"))) == 1

@@ -33,27 +33,32 @@ SEND_TIMES = {"2024-07-01": "2024-07-01 12:00", "2024-07-02": "2024-07-02 21:00"
 
 # -- getarticletotal ----------------------------------------------------------------
 def test_articletotal_takes_counts_at_the_chosen_age_from_cumulative_details():
-    day1 = read_articletotal([DAY1, DAY2], send_times=SEND_TIMES, age_days=1).set_index("push_id")
-    day2 = read_articletotal([DAY1, DAY2], send_times=SEND_TIMES, age_days=2).set_index("push_id")
+    # The 12:00 push's day-1 figure is 12 hours old (end of its day), day 2's 36 hours.
+    day1 = read_articletotal([DAY1, DAY2], send_times=SEND_TIMES, age_hours=12).set_index("push_id")
+    day2 = read_articletotal([DAY1, DAY2], send_times=SEND_TIMES, age_hours=13).set_index("push_id")
     assert day1.loc["2247485082", "opened"] == 298 and day2.loc["2247485082", "opened"] == 310
+    assert day1.loc["2247485082", "age_hours"] == 12 and day2.loc["2247485082", "age_hours"] == 36
     assert day1.loc["2247485082", "delivered"] == 4012
     assert day1.loc["2247485082", "slot"] == "12:00" and day1.loc["2247485090", "slot"] == "21:00"
     assert day1.loc["2247485082", "reads_all"] == 341  # all reads, incl. shares: kept apart from 'opened'
 
 
-def test_articletotal_keeps_the_headline_and_says_what_it_left_out():
-    pushes = read_articletotal([DAY1, DAY2], send_times=SEND_TIMES)
+def test_articletotal_counts_pushes_not_articles():
+    """A push with two articles is one push: its headline's counts, or both summed."""
+    pushes = read_articletotal([DAY1, DAY2], send_times=SEND_TIMES, age_hours=12)
     summary = pushes.attrs["load_summary"]
-    assert summary["other_positions_left_out"] == 1 and summary["pushes"] == 2
-    everything = read_articletotal([DAY1, DAY2], send_times=SEND_TIMES, positions=None)
-    assert sorted(everything["push_id"]) == ["2247485082_1", "2247485082_2", "2247485090_1"]
-    assert everything.set_index("push_id").loc["2247485082_2", "position"] == 2
+    assert summary["articles_grouped"] == 1 and summary["pushes"] == 2
+    assert pushes.set_index("push_id").loc["2247485082", "opened"] == 298
+    both = read_articletotal([DAY1, DAY2], send_times=SEND_TIMES, age_hours=12, positions="all")
+    assert both.set_index("push_id").loc["2247485082", "opened"] == 298 + 71
 
 
-def test_articletotal_too_young_articles_are_counted_not_hidden():
-    pushes = read_articletotal([DAY1, DAY2], send_times=SEND_TIMES, age_days=3)
+def test_articletotal_too_young_pushes_are_listed_not_mixed_in():
+    # 12:00 on 07-01 reaches 60 h at the end of 07-03; 21:00 on 07-02 only 51 h by then.
+    pushes = read_articletotal([DAY1, DAY2], send_times=SEND_TIMES, age_hours=60)
     assert pushes["push_id"].tolist() == ["2247485082"]
-    assert pushes.attrs["load_summary"]["too_young"] == 1
+    summary = pushes.attrs["load_summary"]
+    assert summary["too_young"] == ["2247485090"] and summary["skipped"] == {"younger than 60 h": 1}
 
 
 def test_articletotal_folder_and_inferred_send_times():
@@ -94,7 +99,9 @@ def test_missing_fields_are_named_by_json_path(tmp_path):
 # -- getarticletotaldetail -----------------------------------------------------------
 def test_articletotaldetail_recovers_deliveries_from_the_delivery_read_rate():
     pushes = read_articletotaldetail(
-        FIXTURES / "articletotaldetail_2026-03-09.json", send_times={"2026-03-09": "2026-03-09 20:00"}
+        FIXTURES / "articletotaldetail_2026-03-09.json",
+        send_times={"2026-03-09": "2026-03-09 20:00"},
+        age_hours=4,
     )
     row = pushes.iloc[0]
     assert row["opened"] == 2 and row["delivered"] == 29 and bool(row["delivered_inferred"])
@@ -169,9 +176,10 @@ def test_backend_export_missing_column_and_gbk(tmp_path):
     gbk.write_bytes(
         "内容标题,发表时间,送达人数,公众号消息阅读次数\n面经,2024-07-01 12:00,100,7\n".encode("gbk")
     )
-    with pytest.raises(PushDataError, match="GBK"):
-        read_backend_export(gbk)
+    assert read_backend_export(gbk)["opened"].tolist() == [7]  # GBK sniffed
     assert read_backend_export(gbk, encoding="gbk")["opened"].tolist() == [7]
+    with pytest.raises(PushDataError, match=r"line 1 is not utf-8 text.*gb18030"):
+        read_backend_export(gbk, encoding="utf-8")
 
 
 def test_backend_export_xlsx(tmp_path):
@@ -203,7 +211,7 @@ def test_round_trip_through_datacube_json(tmp_path):
     for i, payload in enumerate(to_articletotal_payloads(study.pushes, study.curves, days=3)):
         (tmp_path / f"day{i:03d}.json").write_text(json.dumps(payload, ensure_ascii=False))
     send_times = {row.push_id: row.sent_at for row in study.pushes.itertuples()}
-    back = read_articletotal(tmp_path, send_times=send_times, age_days=3)
+    back = read_articletotal(tmp_path, send_times=send_times, age_hours=48)  # the end of day 3
     original = study.pushes.set_index("push_id")
     assert back["push_id"].tolist() == study.pushes["push_id"].tolist()
     assert (back["sent_at"].to_numpy() == original["sent_at"].to_numpy()).all()
@@ -229,7 +237,7 @@ def test_cli_reads_json_payloads_with_send_times(tmp_path, capsys):
 
 def test_read_any_dispatches_and_refuses_hourly_payloads():
     assert len(read_any(DAY1, send_times=SEND_TIMES)) == 1
-    with pytest.raises(PushDataError, match="read_userreadhour"):
+    with pytest.raises(PushDataError, match=r"hourly reads .getuserreadhour. only"):
         read_any(HOURLY)
 
 
@@ -449,7 +457,7 @@ def test_every_loader_summarises_what_it_loaded_and_left_out(tmp_path, capsys):
     to_backend_export(pushes).to_csv(export, index=False)
     tables = {
         "getarticletotal": pushes,
-        "getarticletotal, day 3": read_articletotal(folder, send_times=times, age_days=3),
+        "getarticletotal, 60 h": read_articletotal(folder, send_times=times, age_hours=60),
         "backend export": read_backend_export(export),
         "event log": aggregate_events(events),
         "push table": wxtime.read_pushes(wxtime.datasets.load_study_data()[2]),
@@ -459,16 +467,13 @@ def test_every_loader_summarises_what_it_loaded_and_left_out(tmp_path, capsys):
         assert list(summary)[:6] == ["source", "pushes", "first", "last", "slots", "skipped"], name
         assert summary["pushes"] == len(table) and summary["slots"] == sorted(table["slot"].unique())
         assert summary["first"] == table["sent_at"].min().isoformat()
-    assert tables["getarticletotal"].attrs["load_summary"]["skipped"] == {
-        "articles in other positions than asked for": 1
-    }
-    assert tables["getarticletotal, day 3"].attrs["load_summary"]["skipped"] == {
-        "no data yet at age 3 day(s)": 1,
-        "articles in other positions than asked for": 1,
-    }
+    assert tables["getarticletotal"].attrs["load_summary"]["skipped"] == {"younger than 48 h": 1}
+    assert tables["getarticletotal"].attrs["load_summary"]["articles_grouped"] == 0  # _2 too young: not read
+    assert tables["getarticletotal, 60 h"].attrs["load_summary"]["skipped"] == {"younger than 60 h": 1}
     assert tables["event log"].attrs["load_summary"]["skipped"] == {}
-    assert main(["validate", str(folder), "--send-times", str(times)]) == 0
-    assert "left out: 1 (articles in other positions than asked for)" in capsys.readouterr().out
+    assert main(["validate", str(folder), "--send-times", str(times), "--age-hours", "12"]) == 0
+    out = capsys.readouterr().out
+    assert "1 article rows folded into their pushes (headline)" in out and "compared at 12 hours" in out
 
 
 def test_event_logs_that_cannot_be_read_get_a_short_clear_error(tmp_path, capsys):

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wxtime.schema import (
+    InputError,
     PushDataError,
     format_slot,
     read_pushes,
@@ -162,9 +163,17 @@ def test_read_pushes_semicolons_bom_and_gbk(tmp_path):
     assert read_pushes(path)["opened"].tolist() == [5]
     gbk = tmp_path / "gbk.csv"
     gbk.write_bytes("发表时间,送达人数,公众号消息阅读人数\n2024-07-01 12:00,100,5\n".encode("gbk"))
-    with pytest.raises(PushDataError, match="GBK"):
-        read_pushes(gbk)
+    sniffed = read_pushes(gbk)  # Excel on Chinese Windows saves GBK: read as GB18030, and said so
+    assert sniffed["delivered"].tolist() == [100]
+    assert "gb18030" in sniffed.attrs["load_summary"]["notes"][0]
     assert read_pushes(gbk, encoding="gbk")["delivered"].tolist() == [100]
+    # Bytes that are neither UTF-8 nor GBK: the line is named.
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"slot,delivered,opened\n12,100,5\n21,\x80\xff,6\n")
+    with pytest.raises(PushDataError, match=r"line 3 is not utf-8-sig text"):
+        read_pushes(bad)
+    with pytest.raises(InputError, match="klingon"):
+        read_pushes(path, encoding="klingon-8")
 
 
 def test_read_pushes_excel(tmp_path):

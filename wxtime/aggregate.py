@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,7 +130,8 @@ class Dialect:
 
 def _not_a_flag(column: str) -> str:
     """SQL: the value is there but is not 0 or 1 (as a number; TRY_CAST works on both engines)."""
-    return f"{column} IS NOT NULL AND coalesce(TRY_CAST({column} AS INTEGER) NOT IN (0, 1), TRUE)"
+    # As a double, so "0.5" is not rounded into a flag.
+    return f"{column} IS NOT NULL AND coalesce(TRY_CAST({column} AS DOUBLE) NOT IN (0, 1), TRUE)"
 
 
 DUCKDB = Dialect("duckdb", '"')
@@ -194,7 +196,7 @@ def build_query(
         if types[name].upper() == "BOOLEAN":
             true = name
         else:
-            true = f"TRY_CAST({name} AS INTEGER) = 1"
+            true = f"TRY_CAST({name} AS DOUBLE) = 1"
             checks.append(f"count(*) FILTER (WHERE {_not_a_flag(name)}) AS {name}_flag_check")
         flag_counts.append(f"{counter} FILTER (WHERE {true}) AS {name}")
     ctes = [
@@ -488,6 +490,22 @@ def _explain_unreadable_values(con, paths, columns, types, exc) -> None:
     """Turn a failed conversion into a PushDataError naming the file, row and column."""
     if "utf-8" in str(exc).lower():  # a CSV with a non-UTF-8 byte beyond DESCRIBE's sample
         raise _unreadable(paths, exc) from None
+    if "schema mismatch" in str(exc).lower():  # files with different columns
+        files = re.findall(r'file "([^"]+)"', str(exc))
+        column = re.search(r'column "([^"]+)"', str(exc))
+        named = " and ".join(dict.fromkeys(files)) or ", ".join(str(p) for p in paths)
+        raise PushDataError(
+            named,
+            [
+                Problem(
+                    None,
+                    column.group(1) if column else None,
+                    "is in some of the files and not in others: aggregate files with the same "
+                    "columns together (e.g. timestamps in all, or 0/1 flags in all)",
+                )
+            ],
+            line_offset=None,
+        ) from None
     text_times = [
         c
         for c in ("sent_at", "opened_at", "read_at")

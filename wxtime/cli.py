@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from ._io import json_ready
-from .schema import PushDataError, parse_columns_option, read_pushes
+from .schema import InputError, PushDataError, parse_columns_option
 
 EXIT_BAD_INPUT = 2
 
@@ -48,18 +48,41 @@ _probability = _number(float, lambda v: 0 < v < 1, "between 0 and 1")
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    """The input options every command that reads pushes shares (defined once, here)."""
+    group = parser.add_argument_group("reading the data")
+    group.add_argument(
         "--columns",
-        help="map wxtime names to your headers, e.g. delivered=sent,slot=hour",
+        help="map wxtime names to your headers, e.g. delivered=sent,slot=hour (default: known aliases)",
     )
-    parser.add_argument("--tz", default="Asia/Shanghai", help="timezone of naive send times")
-    parser.add_argument("--encoding", help="file encoding (default UTF-8; exports may be gbk)")
-    parser.add_argument("--sep", help="CSV delimiter (default: detected)")
-    parser.add_argument(
+    group.add_argument(
+        "--encoding", help="file encoding (default: UTF-8; Excel exports in China are often gbk)"
+    )
+    group.add_argument("--sep", help="CSV delimiter (default: detected)")
+    group.add_argument(
+        "--tz", default="Asia/Shanghai", help="time zone of send times without one (default: %(default)s)"
+    )
+    group.add_argument(
         "--send-times",
-        help="CSV of msgid (or date) and sent_at, for WeChat API payloads that lack send times",
+        help="CSV of msgid (or date) and sent_at: WeChat API payloads do not say when a push was sent",
     )
-    parser.add_argument(
+    group.add_argument(
+        "--age-hours",
+        type=_positive_float,
+        help="compare every push this many hours after sending (API payloads; default 48, when opens "
+        "are essentially complete); younger pushes are left out and listed",
+    )
+    group.add_argument(
+        "--slot-freq",
+        help="force the slot grid, e.g. 30min (default: slots inferred from the send times: "
+        "07:29:40 is 07:30)",
+    )
+    group.add_argument(
+        "--positions",
+        choices=["headline", "all"],
+        default="headline",
+        help="a push of several articles counts its headline (default) or all articles summed",
+    )
+    group.add_argument(
         "--loose-funnel",
         action="store_true",
         help="'read' counts all reads (shares, Moments): do not require read <= opened",
@@ -85,19 +108,9 @@ def _add_common(parser: argparse.ArgumentParser, json: bool = True) -> None:
 
 
 def _read(args) -> object:
-    path = Path(args.file)
-    if path.is_dir() or path.suffix.lower() == ".json":
-        from .loaders import read_any
+    from .loaders import read_any
 
-        return read_any(path, send_times=args.send_times, tz=args.tz)
-    return read_pushes(
-        path,
-        columns=parse_columns_option(args.columns),
-        tz=args.tz,
-        encoding=args.encoding,
-        sep=args.sep,
-        strict_funnel=not args.loose_funnel,
-    )
+    return read_any(args.file, **_read_options(args))
 
 
 def _cmd_validate(args) -> int:
@@ -109,20 +122,29 @@ def _cmd_validate(args) -> int:
         "level": pushes.attrs.get("level"),
         "slots": summary["slots"],
         "columns": list(pushes.columns),
+        "articles_grouped": summary.get("articles_grouped", 0),
+        "age_hours": summary.get("age_hours"),
+        "notes": summary.get("notes", []),
         "skipped": summary["skipped"],
     }
     if summary["first"] is not None:
         info["first"], info["last"] = summary["first"], summary["last"]
     if args.json:
         _print_json(info)
-    else:
-        print(f"{info['file']}: OK, {info['rows']} rows ({info['level']} level)")
-        if "first" in info:
-            print(f"  sent from {info['first']} to {info['last']}")
-        print(f"  slots: {', '.join(info['slots'])}")
-        print(f"  columns: {', '.join(info['columns'])}")
-        for reason, count in info["skipped"].items():
-            print(f"  left out: {count} ({reason})")
+        return 0
+    print(f"{info['file']}: OK, {info['rows']} rows ({info['level']} level)")
+    if "first" in info:
+        print(f"  sent from {info['first']} to {info['last']}")
+    print(f"  slots: {', '.join(info['slots'])}")
+    for note in info["notes"]:
+        print(f"  {note}")
+    if info["articles_grouped"]:
+        print(f"  {info['articles_grouped']} article rows folded into their pushes ({args.positions})")
+    if info["age_hours"]:
+        print(f"  compared at {info['age_hours']:g} hours after each push")
+    print(f"  columns: {', '.join(info['columns'])}")
+    for reason, count in info["skipped"].items():
+        print(f"  left out: {count} ({reason})")
     return 0
 
 
@@ -229,9 +251,9 @@ def _cmd_plan(args) -> int:
     if args.slots:
         slots = [s.strip() for s in args.slots.split(",") if s.strip()]
     if not slots:
-        raise ValueError("give a push file, or the slots to schedule with --slots 12:00,21:00")
+        raise InputError("give a push file, or the slots to schedule with --slots 12:00,21:00")
     if days is None:
-        raise ValueError("no plan could be made from the data; give the number of days with --days")
+        raise InputError("no plan could be made from the data; give the number of days with --days")
     design = "randomized" if design == "auto" else design
     schedule = make_schedule(
         slots, days, design=design, start=args.start, stretch_days=stretch, seed=args.seed
@@ -261,7 +283,7 @@ def _parse_target(text: str):
             try:
                 mix[slot.strip()] = float(weight)
             except ValueError:
-                raise ValueError(f"--target: {part!r} is not SLOT=PROBABILITY") from None
+                raise InputError(f"--target: {part!r} is not SLOT=PROBABILITY") from None
         return mix
     if text.replace("-", "_") in POLICIES:
         return make_policy(text)
@@ -386,7 +408,7 @@ def _cmd_fetch(args) -> int:
 
     secret = args.secret or os.environ.get("WXTIME_SECRET")
     if not secret:
-        raise ValueError(
+        raise InputError(
             "no AppSecret: set WXTIME_SECRET (preferred: it stays out of shell history) or --secret"
         )
     written = fetch(
@@ -448,6 +470,9 @@ def _read_options(args) -> dict:
         "encoding": args.encoding,
         "sep": args.sep,
         "send_times": args.send_times,
+        "age_hours": args.age_hours,
+        "slot_freq": args.slot_freq,
+        "positions": args.positions,
         "strict_funnel": not args.loose_funnel,
     }
 
@@ -477,7 +502,7 @@ def _cmd_notebooks(args) -> int:
     from .notebooks import export_notebooks
 
     if not args.html:
-        raise ValueError("give the folder for the exported notebooks: --html FOLDER")
+        raise InputError("give the folder for the exported notebooks: --html FOLDER")
     for path in export_notebooks(
         args.file,
         args.html,
@@ -689,10 +714,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except BrokenPipeError:  # e.g. piped into head
         return 0
-    except PushDataError as exc:
-        print(f"wxtime: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except ValueError as exc:  # bad option values (e.g. --columns syntax)
+    except (PushDataError, InputError) as exc:  # bad input: the user's to fix, said in words
         print(f"wxtime: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:

@@ -4,9 +4,11 @@ Optional: most users download exports from the MP backend instead. The
 client calls the documented endpoints (``POST
 https://api.weixin.qq.com/datacube/<name>?access_token=...`` with
 ``{"begin_date", "end_date"}``), splits the date range into each endpoint's
-maximum span, retries system-busy (``-1``) and quota (``45009``) answers with
-exponential backoff, and stops with a clear message on errors a retry cannot
-fix (``40001`` invalid credential, ``40164`` IP not in the allowlist,
+maximum span, skips windows already saved (an interrupted fetch resumes),
+retries system-busy (``-1``) answers and token-server errors (HTTP 5xx) with
+exponential backoff, stops at once on the daily quota (``45009``), and stops
+with a clear message on errors a retry cannot fix (``40001`` invalid credential,
+``40164`` IP not in the allowlist,
 ``61501`` date range error, ``42001`` token expired, ...). Every response is
 saved **before** any conversion (``DIR/<endpoint>/<begin>_<end>.json``,
 written atomically), so nothing fetched is lost.
@@ -28,6 +30,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ._io import atomic_write
+from .schema import InputError
 
 __all__ = ["MAX_SPAN_DAYS", "FetchError", "date_windows", "fetch"]
 
@@ -48,7 +51,7 @@ MAX_SPAN_DAYS = {
     "getarticleshare": 1,
     "getbizsummary": 1,
 }
-RETRY = {-1: "system busy", 45009: "daily API quota reached"}
+RETRY = {-1: "system busy"}
 FATAL = {
     40001: "invalid credential: the AppSecret or access token is wrong or not the latest",
     40013: "invalid AppID",
@@ -76,7 +79,7 @@ def date_windows(begin: dt.date, end: dt.date, span: int) -> list[tuple[dt.date,
     [('2024-07-01', '2024-07-03'), ('2024-07-04', '2024-07-06'), ('2024-07-07', '2024-07-08')]
     """
     if end < begin:
-        raise ValueError(f"end date {end} is before begin date {begin}")
+        raise InputError(f"end date {end} is before begin date {begin}")
     windows = []
     start = begin
     while start <= end:
@@ -86,22 +89,64 @@ def date_windows(begin: dt.date, end: dt.date, span: int) -> list[tuple[dt.date,
     return windows
 
 
+class _BadBody(Exception):
+    """The API answered, but not with JSON (an HTML page, a cut-off body)."""
+
+
 def _request(url: str, body: dict | None, timeout: float) -> dict:
+    import http.client
+
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.loads(response.read().decode("utf-8"))
-
-
-def _token(appid: str, secret: str, base_url: str, timeout: float) -> str:
-    query = urllib.parse.urlencode({"grant_type": "client_credential", "appid": appid, "secret": secret})
+        try:
+            raw = response.read()
+        except http.client.IncompleteRead as exc:
+            raise _BadBody(f"the answer was cut off after {len(exc.partial)} bytes") from None
+    text = raw.decode("utf-8", errors="replace")
+    if text.lstrip().startswith("<"):
+        raise _BadBody("the answer was an HTML page, not JSON (a proxy, login or error page)")
     try:
-        answer = _request(f"{base_url}/cgi-bin/token?{query}", None, timeout)
-    except (urllib.error.URLError, OSError) as exc:
-        # The URL holds the secret: report the host only.
-        raise FetchError(
-            f"cannot reach {base_url} for an access token: {getattr(exc, 'reason', exc)}"
+        answer = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _BadBody(
+            f"the answer was not valid JSON ({exc.msg} at character {exc.pos}); cut off?"
         ) from None
+    if not isinstance(answer, dict):
+        raise _BadBody(f"the answer was a JSON {type(answer).__name__}, not an object")
+    return answer
+
+
+def _token(
+    appid: str,
+    secret: str,
+    base_url: str,
+    timeout: float,
+    *,
+    max_retries: int = 5,
+    backoff_seconds=2.0,
+    sleep=time.sleep,
+) -> str:
+    query = urllib.parse.urlencode({"grant_type": "client_credential", "appid": appid, "secret": secret})
+    for attempt in range(max_retries + 1):
+        try:
+            answer = _request(f"{base_url}/cgi-bin/token?{query}", None, timeout)
+            break
+        except urllib.error.HTTPError as exc:
+            # A server error (5xx) is worth retrying; the URL holds the secret: report the host only.
+            if exc.code >= 500 and attempt < max_retries:
+                sleep(backoff_seconds * 2**attempt)
+                continue
+            raise FetchError(f"the token endpoint of {base_url} answered HTTP {exc.code}") from None
+        except _BadBody as exc:
+            if attempt < max_retries:
+                sleep(backoff_seconds * 2**attempt)
+                continue
+            raise FetchError(f"the token endpoint of {base_url}: {exc}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise FetchError(
+                f"cannot reach {base_url} for an access token: {getattr(exc, 'reason', exc)}"
+            ) from None
     if "access_token" not in answer:
         code = answer.get("errcode")
         raise FetchError(f"access token refused: errcode {code}: {FATAL.get(code, answer.get('errmsg', ''))}")
@@ -125,25 +170,41 @@ def fetch(
 ) -> list[Path]:
     """Fetch ``endpoints`` for ``[begin, end]`` and save each raw response as JSON.
 
-    Returns the paths written. Raises :class:`FetchError` on errors that a
-    retry cannot fix (after saving everything fetched before it).
+    Returns the paths written. Windows already saved in ``directory`` (by an
+    earlier run) are skipped, so an interrupted fetch resumes where it stopped.
+    Raises :class:`FetchError` on errors that a retry cannot fix, after saving
+    everything fetched before it: the daily quota (45009) stops at once, saying
+    how many windows are saved; an HTML page or a cut-off body names the
+    endpoint and the dates.
 
     Examples
     --------
     >>> fetch("wx123", "secret", "2024-07-02", "2024-07-01", "/tmp/x")
     Traceback (most recent call last):
     ...
-    ValueError: end date 2024-07-01 is before begin date 2024-07-02
+    wxtime.schema.InputError: end date 2024-07-01 is before begin date 2024-07-02
     """
     begin = dt.date.fromisoformat(str(begin))
     end = dt.date.fromisoformat(str(end))
     directory = Path(directory)
     unknown = [e for e in endpoints if e not in MAX_SPAN_DAYS]
     if unknown:
-        raise ValueError(f"unknown endpoint(s) {', '.join(unknown)}; known: {', '.join(MAX_SPAN_DAYS)}")
+        raise InputError(f"unknown endpoint(s) {', '.join(unknown)}; known: {', '.join(MAX_SPAN_DAYS)}")
     jobs = [(e, w) for e in endpoints for w in date_windows(begin, end, MAX_SPAN_DAYS[e])]
-    token = _token(appid, secret, base_url, timeout)
+    saved = lambda e, a, b: directory / e / f"{a.isoformat()}_{b.isoformat()}.json"  # noqa: E731
+    jobs = [(e, w) for e, w in jobs if not saved(e, *w).exists()]  # resume: saved windows are kept
     written: list[Path] = []
+    if not jobs:
+        return written
+    token = _token(
+        appid,
+        secret,
+        base_url,
+        timeout,
+        max_retries=max_retries,
+        backoff_seconds=backoff_seconds,
+        sleep=sleep,
+    )
     iterator = jobs
     if progress:
         from tqdm.auto import tqdm
@@ -155,9 +216,20 @@ def fetch(
         for attempt in range(max_retries + 1):
             try:
                 answer = _request(url, body, timeout)
+            except _BadBody as exc:
+                raise FetchError(
+                    f"{endpoint} {body['begin_date']}..{body['end_date']}: {exc}; "
+                    f"{len(written)} response(s) saved in {directory}; run again to resume"
+                ) from None
             except (urllib.error.URLError, OSError) as exc:
                 answer = {"errcode": -1, "errmsg": f"network: {getattr(exc, 'reason', exc)}"}
             code = answer.get("errcode", 0)
+            if code == 45009:  # the daily quota: retrying within the day cannot help
+                raise FetchError(
+                    f"{endpoint} {body['begin_date']}..{body['end_date']}: errcode 45009: daily API quota "
+                    f"reached; {len(written)} response(s) saved in {directory}; run the same command "
+                    "tomorrow to fetch the rest (saved windows are skipped)"
+                )
             if code in RETRY and attempt < max_retries:
                 sleep(backoff_seconds * 2**attempt)
                 continue

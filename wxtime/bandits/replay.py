@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from ..counts import counts as resolve_counts
-from ..schema import Problem, PushDataError
+from ..schema import InputError, Problem, PushDataError
 from .state import State
 
 __all__ = ["logging_propensities", "replay_evaluate"]
@@ -58,20 +58,37 @@ def logging_propensities(pushes: pd.DataFrame, propensities=None, *, source: str
         c = resolve_counts(pushes, "open") if "opened" in pushes.columns else None
         design = c.design if c is not None else "randomized"
         if design != "randomized":
-            raise ValueError(
-                f"the log is a {design} rotation: its slots were not drawn at random, so other "
-                "schedules have no overlap with it and cannot be evaluated by weighting; pass "
-                "propensities= if the slots were in fact drawn at random"
+            raise PushDataError(
+                source,
+                [
+                    Problem(
+                        None,
+                        "slot",
+                        f"the log is a {design} rotation: its slots were not drawn at random, so other "
+                        "schedules have no overlap with it and cannot be evaluated by weighting; pass "
+                        "propensities= if the slots were in fact drawn at random",
+                    )
+                ],
+                line_offset=None,
             )
         codes, uniques = pd.factorize(
             pushes.sort_values("sent_at")["slot"] if "sent_at" in pushes else pushes["slot"]
         )
         p_value = _adaptive(np.asarray(codes), len(uniques))
         if p_value < ADAPTIVE_P:
-            raise ValueError(
-                f"the slots' shares changed over the log (chi-square p = {p_value:.2g}), as when a bandit "
-                "chooses the slots: the logging probabilities changed from day to day and must be given "
-                "(a propensity column, or a mapping by push_id)"
+            raise PushDataError(
+                source,
+                [
+                    Problem(
+                        None,
+                        "slot",
+                        f"the slots' shares changed over the log (chi-square p = {p_value:.2g}), "
+                        "as when a bandit chooses the slots: the logging probabilities changed from "
+                        "day to day and must be given "
+                        "(a propensity column, or a mapping by push_id)",
+                    )
+                ],
+                line_offset=None,
             )
         shares = pushes["slot"].value_counts(normalize=True)
         return pushes["slot"].map(shares).to_numpy(float), (
@@ -81,9 +98,17 @@ def logging_propensities(pushes: pd.DataFrame, propensities=None, *, source: str
         return np.full(len(pushes), 1.0 / pushes["slot"].nunique()), "propensities: uniform over the slots"
     if isinstance(propensities, str):
         if propensities not in pushes.columns:
-            raise ValueError(
-                f"propensities={propensities!r} is not a column of the log "
-                f"(columns: {', '.join(map(str, pushes.columns))})"
+            raise PushDataError(
+                source,
+                [
+                    Problem(
+                        None,
+                        propensities,
+                        "is not a column of the log, so the logging probabilities are unknown "
+                        f"(columns: {', '.join(map(str, pushes.columns))})",
+                    )
+                ],
+                line_offset=None,
             )
         values = pd.to_numeric(pushes[propensities], errors="coerce").to_numpy(float)
         name, note = propensities, f"propensities: column {propensities!r}"
@@ -117,9 +142,9 @@ def _target_distribution(target, order: list) -> dict:
     dist = {target: 1.0} if isinstance(target, str) else {str(k): float(v) for k, v in target.items()}
     missing = set(dist) - set(order)
     if missing:
-        raise ValueError(f"target slot(s) {', '.join(sorted(missing))} never appear in the log: no overlap")
+        raise InputError(f"target slot(s) {', '.join(sorted(missing))} never appear in the log: no overlap")
     if any(v < 0 for v in dist.values()) or not np.isclose(sum(dist.values()), 1.0):
-        raise ValueError(f"a target distribution's probabilities must be >= 0 and sum to 1 (got {dist})")
+        raise InputError(f"a target distribution's probabilities must be >= 0 and sum to 1 (got {dist})")
     return dist
 
 
@@ -202,7 +227,7 @@ def replay_evaluate(
         table.attrs["propensities"] = note
         return table
     if not np.allclose(logging_p, logging_p[0]):
-        raise ValueError(
+        raise InputError(
             "the replay method evaluates an adaptive policy only on a uniformly randomised log; "
             "these propensities differ between pushes"
         )
