@@ -188,6 +188,7 @@ def _advisor_study(args) -> dict:
     world = sc.World(name, seed)
     rows, stop_day, stop_slot = [], 0, None
     first_round = list(np.random.default_rng(seed).permutation(world.slots))
+    days = min(days, world.days)
     for day in range(days):
         if day < len(first_round):  # one push at each slot first, in a random order
             slot = first_round[day]

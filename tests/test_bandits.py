@@ -3,6 +3,7 @@ the one stopping rule keeps its error rate and fires when the evidence is there,
 estimators are unbiased and cannot be fed misaligned propensities."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -345,3 +346,45 @@ def test_read_through_advice_labels_its_counts_by_what_they_are():
     """recommend(metric="read_through") labelled opens as 'delivered'."""
     advice = recommend(load_noon_study(), metric="read_through")
     assert {"opened", "read"} <= set(advice.summary.columns) and "delivered" not in advice.summary.columns
+
+
+# -- the Open Bandit Dataset (obp 0.4.1's sample; see tests/fixtures/obd/extract.py) -----------
+OBD = Path(__file__).parent / "fixtures" / "obd"
+
+
+def test_bernoulli_ts_evaluated_from_the_uniform_random_log_matches_independent_ipw_and_snipw():
+    """ZOZOTOWN's uniform-random log (propensity 1/80 per position) evaluates the Bernoulli-TS
+    policy that logged the other half of the sample. The target is TS's average action
+    distribution at the position (its empirical item frequencies); IPW and SNIPW are computed
+    here from their definitions (Horvitz & Thompson 1952; Swaminathan & Joachims 2015), apart
+    from wxtime, which must agree to rounding. Items become 80 'slots' labelled 00:00..01:19,
+    and the propensities travel in a column."""
+    random_log = pd.read_csv(OBD / "random_all.csv.gz")
+    bts_log = pd.read_csv(OBD / "bts_all.csv.gz")
+    for position in (1, 2, 3):
+        log = random_log[random_log["position"] == position].reset_index(drop=True)
+        target = bts_log.loc[bts_log["position"] == position, "item_id"].value_counts(normalize=True)
+        weight = log["item_id"].map(target).fillna(0.0) / log["propensity_score"]
+        ipw = float((log["click"] * weight).mean())
+        snipw = float((log["click"] * weight).sum() / weight.sum())
+        label = lambda item: f"{item // 60:02d}:{item % 60:02d}"  # noqa: E731
+        pushes = wxtime.validate_pushes(
+            pd.DataFrame(
+                {
+                    "sent_at": log["timestamp"],
+                    "slot": log["item_id"].map(label),
+                    "delivered": 1,
+                    "opened": log["click"],
+                    "propensity": log["propensity_score"],
+                }
+            )
+        )
+        assert set(target.index) <= set(log["item_id"])  # every item TS showed, the random log showed too
+        table = replay_evaluate(
+            pushes, {label(i): p for i, p in target.items()}, propensities="propensity"
+        ).set_index("estimator")
+        assert table.loc["ips", "value"] == pytest.approx(ipw, rel=1e-9)
+        assert table.loc["snips", "value"] == pytest.approx(snipw, rel=1e-9)
+        # Both estimate TS's on-policy click rate at this position within sampling error.
+        on_policy = bts_log.loc[bts_log["position"] == position, "click"].mean()
+        assert abs(table.loc["snips", "value"] - on_policy) < 3 * table.loc["snips", "se"] + 0.002

@@ -289,5 +289,5 @@ def test_unknown_metric_and_missing_column_are_clear():
     pushes = load_noon_study()
     with pytest.raises(ValueError, match="metric must be one of"):
         estimate_rates(pushes, "likes")
-    with pytest.raises(ValueError, match="needs a 'read' column"):
+    with pytest.raises(ValueError, match="column 'read': is needed for the metric 'read'"):
         estimate_rates(pushes.drop(columns=["read"]), "read")

@@ -67,6 +67,7 @@ from ._display import frame_html
 from .counts import Counts, counts, detect_design, slot_order
 from .models import SlotModel, fit_slot_model
 from .posterior import SlotPosterior, slot_posterior
+from .schema import InputError
 
 __all__ = [
     "ABResult",
@@ -188,7 +189,7 @@ def pairwise_tests(model: SlotModel, reference: str, *, level: float = 0.95) -> 
     """
     slots = model.slots
     if reference not in slots:
-        raise ValueError(f"reference slot {reference!r} is not in the data (slots: {', '.join(slots)})")
+        raise InputError(f"reference slot {reference!r} is not in the data (slots: {', '.join(slots)})")
     r = slots.index(reference)
     units = model.counts.units_per_slot
     location = model.mean_logit
@@ -698,15 +699,15 @@ def compare_slots(
     ('blocked', '12:00', 'inconclusive', 'omnibus')
     """
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1 (e.g. 0.05), not {alpha!r}")
+        raise InputError(f"alpha must be between 0 and 1 (e.g. 0.05), not {alpha!r}")
     c = counts(pushes, metric, design=design)
     if c.design == "slot-level":
-        raise ValueError(
+        raise InputError(
             "the data have one row per slot: no push-level comparison is possible. "
             "Use the per-push export (one row per push) to compare slots."
         )
     if c.design == "single-slot":
-        raise ValueError(f"only one slot in the data ({c.slots[0]}): nothing to compare")
+        raise InputError(f"only one slot in the data ({c.slots[0]}): nothing to compare")
     model = fit_slot_model(c, metric, controls=controls)
     posterior = slot_posterior(model, level=1 - alpha, n_draws=bayes_draws, seed=seed)
     best = posterior.best_slot
@@ -846,9 +847,9 @@ def sequential_monitor(
     c = counts(pushes, metric, design=design)
     missing = [s for s in slots if s not in c.slots]
     if missing:
-        raise ValueError(f"slot(s) {', '.join(missing)} not in the data (slots: {', '.join(c.slots)})")
+        raise InputError(f"slot(s) {', '.join(missing)} not in the data (slots: {', '.join(c.slots)})")
     if c.sent_at is None:
-        raise ValueError("sequential monitoring needs send times (sent_at)")
+        raise InputError("sequential monitoring needs send times (sent_at)")
     y, _ = empirical_logit(c.successes, c.trials)
     days = c.sent_at.dt.floor("D").to_numpy()
     a, b = c.slots.index(slots[0]), c.slots.index(slots[1])

@@ -56,12 +56,18 @@ def metric_columns(pushes: pd.DataFrame, metric: str) -> tuple[str, str]:
     >>> metric_columns(pd.DataFrame(columns=["delivered", "opened"]), "open")
     ('opened', 'delivered')
     """
+    from .schema import InputError, Problem, PushDataError
+
     if metric not in METRICS:
-        raise ValueError(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
+        raise InputError(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
     successes, trials, _ = METRICS[metric]
-    for column in (successes, trials):
-        if column not in pushes.columns:
-            raise ValueError(f"metric {metric!r} needs a {column!r} column, which the data lack")
+    missing = [c for c in (successes, trials) if c not in pushes.columns]
+    if missing:
+        raise PushDataError(
+            pushes.attrs.get("source", "<data>"),
+            [Problem(None, c, f"is needed for the metric {metric!r} but the data lack it") for c in missing],
+            line_offset=None,
+        )
     return successes, trials
 
 
@@ -283,13 +289,15 @@ def counts(pushes: pd.DataFrame | Counts, metric: str = "open", *, design: str =
     >>> c.design, c.unit_kind, c.pushes_per_slot.tolist()
     ('randomized', 'push', [3, 3])
     """
+    from .schema import InputError, Problem, PushDataError
+
     if isinstance(pushes, Counts):
         if pushes.metric != metric:
             raise ValueError(f"these counts are for metric {pushes.metric!r}, not {metric!r}")
         return pushes
     successes_column, trials_column = metric_columns(pushes, metric)
     if design not in ("auto", "randomized", "blocked", "split"):
-        raise ValueError(f"design must be auto, randomized, blocked or split, not {design!r}")
+        raise InputError(f"design must be auto, randomized, blocked or split, not {design!r}")
     ordered = _time_order(pushes)
     trials_all = ordered[trials_column].to_numpy(float)
     keep = trials_all > 0
@@ -297,13 +305,23 @@ def counts(pushes: pd.DataFrame | Counts, metric: str = "open", *, design: str =
     frame = ordered[keep].reset_index(drop=True)
     frame.attrs = dict(pushes.attrs)
     if len(frame) == 0:
-        raise ValueError(f"no push has any {trials_column} (the metric {metric!r} needs them)")
+        raise PushDataError(
+            pushes.attrs.get("source", "<data>"),
+            [
+                Problem(
+                    None,
+                    trials_column,
+                    f"is 0 for every push: the metric {metric!r} has nothing to divide by",
+                )
+            ],
+            line_offset=None,
+        )
     slots = slot_order(frame)
     code = pd.Categorical(frame["slot"], categories=slots).codes.astype(np.int64)
     hours = frame.groupby("slot")["slot_hour"].first().reindex(slots).to_numpy(float)
     detected = detect_design(frame) if design == "auto" else design
     if detected == "split" and "group" not in frame.columns:
-        raise ValueError("design 'split' needs a group column (one row per push x follower group)")
+        raise InputError("design 'split' needs a group column (one row per push x follower group)")
     if len(slots) == 1 and detected != "slot-level":
         detected = "single-slot"
     if detected == "slot-level":

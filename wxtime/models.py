@@ -62,6 +62,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from .counts import Counts, counts
+from .schema import InputError
 
 __all__ = ["SlotModel", "empirical_logit", "fit_slot_model", "unequal_variances"]
 
@@ -299,13 +300,13 @@ def _controls_matrix(c: Counts, controls, m: np.ndarray) -> tuple[np.ndarray, li
         if control == "trend":
             days = c.days_since_start()
             if days is None:
-                raise ValueError("control 'trend' needs send times (sent_at)")
+                raise InputError("control 'trend' needs send times (sent_at)")
             columns.append(np.bincount(c.unit, days, minlength=J) / m / 30.0)
             names.append("trend_per_30_days")
         elif control == "weekday":
             weekday = c.weekday()
             if weekday is None:
-                raise ValueError("control 'weekday' needs send times (sent_at) or a weekday column")
+                raise InputError("control 'weekday' needs send times (sent_at) or a weekday column")
             for day in range(1, 7):
                 share = np.bincount(c.unit, (weekday == day).astype(float), minlength=J) / m
                 if np.ptp(share) > 0:
@@ -313,10 +314,10 @@ def _controls_matrix(c: Counts, controls, m: np.ndarray) -> tuple[np.ndarray, li
                     names.append(f"weekday_{day}")
         else:
             if control not in c.frame.columns:
-                raise ValueError(f"control {control!r} is not a column of the data")
+                raise InputError(f"control {control!r} is not a column of the data")
             values = pd.to_numeric(c.frame[control], errors="coerce").to_numpy(float)
             if not np.isfinite(values).all():
-                raise ValueError(f"control {control!r} must be numeric and complete")
+                raise InputError(f"control {control!r} must be numeric and complete")
             columns.append(np.bincount(c.unit, values, minlength=J) / m)
             names.append(control)
     if not columns:
@@ -534,13 +535,13 @@ def fit_slot_model(pushes, metric: str = "open", *, design: str = "auto", contro
     """
     c = counts(pushes, metric, design=design)
     if c.design in ("slot-level", "single-slot"):
-        raise ValueError(
+        raise InputError(
             "one row per slot: no push-to-push variation to fit"
             if c.design == "slot-level"
             else "only one slot in the data: nothing to compare"
         )
     if c.design == "split":
         if controls:
-            raise ValueError("controls are not used in a split design: days already hold the content fixed")
+            raise InputError("controls are not used in a split design: days already hold the content fixed")
         return _fit_split(c)
     return _fit_rotation(c, tuple(controls))

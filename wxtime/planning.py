@@ -36,6 +36,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .schema import InputError
+
 __all__ = [
     "Boundaries",
     "Plan",
@@ -55,11 +57,11 @@ def _check_rates(baseline: float, lift: float) -> float:
     """The treated rate, after checking that both rates are proportions and differ."""
     treated = baseline * (1 + lift)
     if not 0 < baseline < 1:
-        raise ValueError(f"baseline must be a rate between 0 and 1, not {baseline!r}")
+        raise InputError(f"baseline must be a rate between 0 and 1, not {baseline!r}")
     if not 0 < treated < 1:
-        raise ValueError(f"baseline x (1 + lift) = {treated:.4g} is not a rate between 0 and 1")
+        raise InputError(f"baseline x (1 + lift) = {treated:.4g} is not a rate between 0 and 1")
     if lift == 0:
-        raise ValueError("lift must not be 0: no test can detect no difference")
+        raise InputError("lift must not be 0: no test can detect no difference")
     return treated
 
 
@@ -230,15 +232,17 @@ def plan_study(
     K = c.n_slots
     order = np.argsort(-model.theta)
     baseline_theta = model.theta[order[1]]
-    baseline = float(model.rate(baseline_theta))
+
+    def rate(theta):  # the runner-up's mean rate at slot effect theta
+        return float(model.rate(np.asarray(theta, float), slot=int(order[1])))
+
+    baseline = rate(baseline_theta)
     if lift is None:
         lift = slot_posterior(model, n_draws=2000, seed=seed).lift["mean"]
     if not np.isfinite(lift) or lift <= 0.005:
-        raise ValueError(f"a plan needs a positive lift to detect (got {lift:.3g})")
+        raise InputError(f"a plan needs a positive lift to detect (got {lift:.3g})")
     _check_rates(baseline, lift)
-    effect = optimize.brentq(
-        lambda d: float(model.rate(baseline_theta + d)) / baseline - 1 - lift, 0.0, 10.0, xtol=1e-8
-    )
+    effect = optimize.brentq(lambda d: rate(baseline_theta + d) / baseline - 1 - lift, 0.0, 10.0, xtol=1e-8)
     variance = (
         float(model.scale)
         if model.variance_model == "pooled"
@@ -419,16 +423,16 @@ def make_schedule(
     """
     slots = [str(s) for s in slots]
     if len(slots) < 2:
-        raise ValueError("a schedule compares at least two slots")
+        raise InputError("a schedule compares at least two slots")
     if days < 1:
-        raise ValueError(f"days must be at least 1, not {days}")
+        raise InputError(f"days must be at least 1, not {days}")
     rng = np.random.default_rng(seed)
     first = pd.Timestamp(start) if start is not None else pd.Timestamp(dt.date.today() + dt.timedelta(days=1))
     dates = pd.date_range(first.normalize(), periods=days, freq="D")
     if design == "split":
         names = list(groups) if groups else [chr(ord("A") + i) for i in range(len(slots))]
         if len(names) != len(slots):
-            raise ValueError(f"{len(names)} groups for {len(slots)} slots: give one group per slot")
+            raise InputError(f"{len(names)} groups for {len(slots)} slots: give one group per slot")
         rows = [(d, g, s) for d in dates for g, s in zip(names, slots)]
         table = pd.DataFrame(rows, columns=["date", "group", "slot"])
     elif design == "blocked":
@@ -449,7 +453,7 @@ def make_schedule(
             assigned[idx] = cycle[: len(idx)]
         table = pd.DataFrame({"date": dates, "slot": assigned})
     else:
-        raise ValueError(f"design must be randomized, blocked or split, not {design!r}")
+        raise InputError(f"design must be randomized, blocked or split, not {design!r}")
     table.insert(1, "weekday", [WEEKDAYS[d] for d in pd.DatetimeIndex(table["date"]).day_of_week])
     table["date"] = pd.DatetimeIndex(table["date"]).strftime("%Y-%m-%d")
     return table

@@ -44,6 +44,7 @@ import pandas as pd
 from scipy import special, stats
 
 from .models import SlotModel
+from .schema import InputError
 
 __all__ = ["SlotPosterior", "slot_posterior"]
 
@@ -216,7 +217,7 @@ def slot_posterior(
     True
     """
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), not {level!r}")
+        raise InputError(f"level must be between 0 and 1 (e.g. 0.95), not {level!r}")
     K = len(model.theta)
     if not model.df > 0 or not np.isfinite(model.scale):
         return _unavailable(

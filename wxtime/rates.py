@@ -38,6 +38,7 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from ._display import frame_html
 from .counts import METRICS, counts, metric_columns, slot_order
+from .schema import InputError
 
 __all__ = [
     "KPI_YARDSTICK",
@@ -339,7 +340,7 @@ def estimate_rates(
     from .posterior import slot_posterior
 
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), not {level!r}")
+        raise InputError(f"level must be between 0 and 1 (e.g. 0.95), not {level!r}")
     c = counts(pushes, metric)
     phi, _ = dispersion(c.successes, c.trials, c.code) if c.n_rows > c.n_slots else (np.nan, 0)
     totals = c.totals.rename(columns={c.trials_column: "delivered", c.successes_column: "successes"})

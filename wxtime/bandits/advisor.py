@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..counts import counts as resolve_counts
 from ..i18n import t
+from ..schema import InputError
 from .policies import Thompson
 from .state import State, push_logits
 from .stopping import look_levels, stop_check
@@ -134,9 +135,9 @@ def recommend(
 
     policy = policy or Thompson()
     if pushes is None or not len(pushes):
-        raise ValueError("no pushes yet: push at any slot first (or follow a rotation for the first days)")
+        raise InputError("no pushes yet: push at any slot first (or follow a rotation for the first days)")
     if not 0 < threshold < 1:
-        raise ValueError(f"threshold must be between 0 and 1, not {threshold!r}")
+        raise InputError(f"threshold must be between 0 and 1, not {threshold!r}")
     c = resolve_counts(pushes, metric)
     K = c.n_slots
     totals = c.totals

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..schema import InputError
 from .state import State
 from .stopping import look_levels, stop_check
 
@@ -178,11 +179,11 @@ def simulate(
     n_slots = len(rates)
     slots = list(slots) if slots is not None else [f"arm{i}" for i in range(n_slots)]
     if design not in ("rotation", "split"):
-        raise ValueError("design must be 'rotation' or 'split'")
+        raise InputError("design must be 'rotation' or 'split'")
     if rates.ndim != 1 or n_slots < 2 or not np.all((rates >= 0) & (rates <= 1)):
-        raise ValueError(f"rates must be two or more rates between 0 and 1, not {rates.tolist()}")
+        raise InputError(f"rates must be two or more rates between 0 and 1, not {rates.tolist()}")
     if days < 1 or replications < 1:
-        raise ValueError(f"days and replications must be at least 1 (got {days} and {replications})")
+        raise InputError(f"days and replications must be at least 1 (got {days} and {replications})")
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
     state = State.empty(replications, n_slots)

@@ -21,6 +21,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from ..schema import InputError
 from .state import State, beta_posterior
 
 __all__ = [
@@ -401,7 +402,7 @@ register("weekly_rotation", lambda hours=None, **kw: Rotation(days_per_slot=7, n
 
 def _explore_focus(hours=None, **kw):
     if hours is None:
-        raise ValueError("explore_focus needs the slots' hours")
+        raise InputError("explore_focus needs the slots' hours")
     return ExploreFocus(hours=tuple(hours), **kw)
 
 
@@ -419,5 +420,5 @@ def make_policy(name: str, *, hours=None, **kwargs) -> Policy:
     """
     key = name.strip().replace("-", "_")
     if key not in POLICIES:
-        raise ValueError(f"unknown policy {name!r}: {', '.join(sorted(POLICIES))}")
+        raise InputError(f"unknown policy {name!r}: {', '.join(sorted(POLICIES))}")
     return POLICIES[key](hours=hours, **kwargs)
