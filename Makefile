@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.wxtime-installed
 
-.PHONY: study test setup lint format clean
+.PHONY: study test setup lab lint format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ test: $(STAMP)
 	$(BIN)/ruff check wxtime tests benchmarks docs
 	$(BIN)/ruff format --check wxtime tests benchmarks docs
 	MPLBACKEND=Agg $(BIN)/python -m pytest
+
+# The analyst's notebooks in JupyterLab (installs the [lab] extra once).
+lab: $(STAMP)
+	$(BIN)/python -c "import jupyterlab, ipywidgets" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[test,lab]"
+	$(BIN)/jupyter lab notebooks/
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix wxtime tests benchmarks docs

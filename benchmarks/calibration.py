@@ -271,6 +271,20 @@ def stop_part(studies, workers) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _markdown(table: pd.DataFrame) -> str:
+    """A pipe table (no tabulate dependency): numbers to 3 decimals, NaN as a dash."""
+    frame = table.reset_index() if table.index.name or table.index.names[0] else table
+
+    def cell(value) -> str:
+        if isinstance(value, float):
+            return "—" if np.isnan(value) else f"{value:.3f}"
+        return str(value)
+
+    lines = ["| " + " | ".join(map(str, frame.columns)) + " |", "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -282,7 +296,15 @@ def main(argv=None) -> int:
     parser.add_argument("--draws", type=int, default=4000, help="posterior draws per study (default 4000)")
     parser.add_argument("--out", default="benchmarks/results", help="folder for the per-study CSV")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    parser.add_argument(
+        "--summarise", action="store_true", help="summarise the saved per-study CSV of --part again, no runs"
+    )
     args = parser.parse_args(argv)
+    if args.summarise:
+        runs = pd.read_csv(Path(args.out) / f"calibration_{args.part}.csv")
+        table = summarise_decisions(runs) if args.part == "decision" else runs
+        print(_markdown(table) if args.markdown else table.round(3).to_string())
+        return 0
     sc = _scenarios()
     names = [s.strip() for s in args.scenarios.split(",") if s.strip()] or list(sc.SCENARIOS)
     start = time.perf_counter()
@@ -300,7 +322,7 @@ def main(argv=None) -> int:
     runs.to_csv(Path(args.out) / f"calibration_{args.part}.csv", index=False)
     pd.set_option("display.width", 250)
     pd.set_option("display.max_columns", 30)
-    print(table.to_markdown(floatfmt=".3f") if args.markdown else table.round(3).to_string())
+    print(_markdown(table) if args.markdown else table.round(3).to_string())
     print(
         f"\n{len(runs)} studies in {seconds:.0f} s "
         f"({len(runs) / seconds:.1f} studies/s, {args.workers} workers)"

@@ -20,6 +20,38 @@ def test_help_via_python_m():
     assert "validate" in result.stdout and "study" in result.stdout
 
 
+def _parsers(parser, name="wxtime"):
+    import argparse
+
+    yield name, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command, child in action.choices.items():
+                yield from _parsers(child, f"{name} {command}")
+
+
+def test_every_option_has_help_and_shows_its_default(capsys):
+    import argparse
+
+    from wxtime import __version__
+    from wxtime.cli import build_parser
+
+    missing = [
+        f"{name} {action.option_strings or action.dest}"
+        for name, parser in _parsers(build_parser())
+        for action in parser._actions
+        if not action.help and not isinstance(action, argparse._SubParsersAction)
+    ]
+    assert missing == []
+    with pytest.raises(SystemExit):
+        main(["analyze", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: 0.05)" in text and "(default: 2000)" in text and "(default: 0)" in text
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"wxtime {__version__}"
+
+
 def test_bad_file_exits_2_with_file_row_column_and_no_traceback(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("sent_at,delivered,opened\n2024-07-01 12:00,100,5\n2024-07-02 12:00,100,oops\n")

@@ -13,19 +13,19 @@ def _name(requirement: str) -> str:
 
 def test_environment_yml_names_the_same_dependencies_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = {_name(r) for r in project["dependencies"]}
+    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["lab"]}
     env = (ROOT / "environment.yml").read_text()
     section = env.split("dependencies:", 1)[1]
     listed = {_name(m) for m in re.findall(r"^  - ([A-Za-z][\w.-]*\S*)$", section, flags=re.M)}
-    listed -= {"python", "pip", "pip:", "jupyterlab"}  # conda-only extras
-    assert listed == wanted
-    assert '-e ".[test]"' in env
+    listed -= {"python", "pip", "pip:"}
+    assert listed == wanted  # the core and the [lab] extra (conda users get JupyterLab)
+    assert '-e ".[test,lab]"' in env
 
 
 def test_readme_commands_exist_and_ci_runs_the_test_command():
     readme = (ROOT / "README.md").read_text()
     makefile = (ROOT / "Makefile").read_text()
-    for target in ("study", "test"):
+    for target in ("study", "test", "lab"):
         assert f"make {target}" in readme
         assert re.search(rf"^{target}:", makefile, flags=re.M)
     assert "make test" in (ROOT / ".ci" / "run").read_text()

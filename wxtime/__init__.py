@@ -16,6 +16,7 @@ _NAMES = {
     "read_pushes": "schema",
     "validate_pushes": "schema",
     "decide": "decision",
+    "explore": "interactive",
     "Audience": "simulate",
     "Study": "simulate",
     "campus_jobs": "simulate",
@@ -33,6 +34,7 @@ _SUBMODULES = (
     "decision",
     "fetch",
     "i18n",
+    "interactive",
     "loaders",
     "models",
     "notebooks",
@@ -43,6 +45,7 @@ _SUBMODULES = (
     "report",
     "schema",
     "simulate",
+    "slots",
 )
 
 

@@ -460,12 +460,24 @@ def health_checks(
         if table.shape[0] > 1 and table.shape[1] > 1:
             chi2, p, _, _ = stats.chi2_contingency(table)
             missing = int((table == 0).sum().sum())
-            warn = bool(p < 0.05 or missing)
+            # An empty slot-weekday cell is expected when a slot has fewer than 7 pushes; it is a
+            # sign of imbalance only beyond chance (p < 0.05) or for a slot that had the pushes.
+            starved = bool(((table == 0).any(axis=1) & (table.sum(axis=1) >= 7)).any())
+            # Weekends against weekdays, the contrast that matters most: a slot pushed only at
+            # weekends (3+ pushes) or only on weekdays (10+; 3.5% by chance) while others saw both.
+            weekend = (c.sent_at.dt.day_of_week >= 5).to_numpy()
+            ends = pd.Series(weekend).groupby(c.frame["slot"].to_numpy()).agg(["sum", "size"])
+            mixed = weekend.any() and not weekend.all()
+            one_sided = mixed and bool(
+                ((ends["sum"] == ends["size"]) & (ends["size"] >= 3)).any()
+                or ((ends["sum"] == 0) & (ends["size"] >= 10)).any()
+            )
+            warn = bool(p < 0.05 or starved or one_sided)
             _check(
                 rows,
                 "weekday_balance",
                 "warn" if warn else "ok",
-                "warn" if warn else "ok",
+                "warn" if warn else ("ok" if not missing else "sparse"),
                 chi2=f"{chi2:.1f}",
                 p=_fmt(p),
                 missing=missing,

@@ -14,14 +14,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from ._io import json_ready
-from .schema import InputError, PushDataError, parse_columns_option
+from .errors import InputError, PushDataError
 
 EXIT_BAD_INPUT = 2
+_FILE_HELP = (
+    "the pushes: a CSV/Excel/Parquet/JSON table, a backend export (已通知内容), "
+    "or a folder of datacube API payloads"
+)
 
 
 def _print_json(value) -> None:
     """One JSON object on stdout: NumPy numbers as numbers, NaN as null (strict JSON)."""
+    from ._io import json_ready
+
     print(json.dumps(json_ready(value), ensure_ascii=False, allow_nan=False))
 
 
@@ -55,7 +60,8 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
         help="map wxtime names to your headers, e.g. delivered=sent,slot=hour (default: known aliases)",
     )
     group.add_argument(
-        "--encoding", help="file encoding (default: UTF-8; Excel exports in China are often gbk)"
+        "--encoding",
+        help="file encoding (default: detected; UTF-8, else GBK as Excel saves in China, or UTF-16)",
     )
     group.add_argument("--sep", help="CSV delimiter (default: detected)")
     group.add_argument(
@@ -105,6 +111,12 @@ def _add_common(parser: argparse.ArgumentParser, json: bool = True) -> None:
     parser.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the summary")
     if json:
         parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+def _columns_option(text):
+    from .schema import parse_columns_option
+
+    return parse_columns_option(text)
 
 
 def _read(args) -> object:
@@ -465,7 +477,7 @@ def _cmd_simulate(args) -> int:
 def _read_options(args) -> dict:
     """The shared input options as keyword arguments for :func:`wxtime.loaders.read_any`."""
     return {
-        "columns": parse_columns_option(args.columns),
+        "columns": _columns_option(args.columns),
         "tz": args.tz,
         "encoding": args.encoding,
         "sep": args.sep,
@@ -480,9 +492,13 @@ def _read_options(args) -> dict:
 def _cmd_report(args) -> int:
     from .report import build_report
 
+    output = args.output
+    if output is None:
+        stem = Path(args.file).stem if args.file is not None else "noon_study"
+        output = f"reports/{stem}.html"
     result = build_report(
         args.file,
-        output=args.output,
+        output=output,
         metric=args.metric,
         lang=args.lang,
         seed=args.seed,
@@ -516,23 +532,43 @@ def _cmd_notebooks(args) -> int:
     return 0
 
 
+class _Formatter(argparse.HelpFormatter):
+    """Help that shows every option's default (unless the help text already says it)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        quiet = action.default is None or action.default is False or action.default == argparse.SUPPRESS
+        if "default" not in text and not quiet and action.option_strings:
+            text += " (default: %(default)s)"
+        return text
+
+
+def _formatters(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = _Formatter
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _formatters(child)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wxtime",
         description="When should a WeChat official account push? Rates by send hour, "
-        "A/B and bandit analyses of push slots.",
+        "A/B and bandit analyses of push slots. Start with `wxtime study` (the shipped replica "
+        "study) or `wxtime report YOUR_FILE`.",
     )
     parser.add_argument("--version", action="version", version=f"wxtime {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check a push file and summarise it")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, help=_FILE_HELP)
     _add_input_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("analyze", help="the decision: rates by slot, tests, the recommended slot")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, help=_FILE_HELP)
     _add_input_options(p)
     _add_metric(p)
     p.add_argument(
@@ -571,7 +607,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_plan)
 
     p = sub.add_parser("replay", help="what another schedule would have achieved on a logged study (IPS)")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, help="the logged study: pushes whose slots were drawn at random")
     _add_input_options(p)
     _add_metric(p)
     p.add_argument(
@@ -585,7 +621,7 @@ def build_parser() -> argparse.ArgumentParser:
     bandit = sub.add_parser("bandit", help="adaptive slot choice: advice for tomorrow, strategy simulation")
     bandit_sub = bandit.add_subparsers(dest="bandit_command", metavar="SUBCOMMAND", required=True)
     p = bandit_sub.add_parser("recommend", help="what to push tomorrow, from the pushes so far")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, help=_FILE_HELP)
     _add_input_options(p)
     p.add_argument(
         "--policy", default="thompson", help="thompson, top_two, kl_ucb, ucb1, epsilon_greedy, ..."
@@ -608,22 +644,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = bandit_sub.add_parser("simulate", help="compare strategies on simulated studies")
     p.add_argument("--rates", help="true rates r1,r2,... (overrides --audience)")
-    p.add_argument("--audience", choices=["default", "campus_jobs", "night_owl"], default="default")
+    p.add_argument(
+        "--audience",
+        choices=["default", "campus_jobs", "night_owl"],
+        default="default",
+        help="true open rates by hour: a generic account, the campus-jobs seed, or a late-night one",
+    )
     p.add_argument("--slots", help="slots of the audience to use (default: the 24 whole hours)")
-    p.add_argument("--days", type=_positive_int, default=60)
-    p.add_argument("--audience-size", type=_positive_int, default=10_000)
-    p.add_argument("--policy", default="thompson", help="one or several, comma-separated")
-    p.add_argument("--design", choices=["rotation", "split"], default="rotation")
+    p.add_argument("--days", type=_positive_int, default=60, help="days of each simulated study")
+    p.add_argument(
+        "--audience-size", type=_positive_int, default=10_000, help="deliveries of each daily push"
+    )
+    p.add_argument(
+        "--policy",
+        default="thompson",
+        help="one or several, comma-separated: thompson, top_two, kl_ucb, ucb1, epsilon_greedy, rotation",
+    )
+    p.add_argument(
+        "--design",
+        choices=["rotation", "split"],
+        default="rotation",
+        help="one slot a day for everyone, or the audience split across slots each day",
+    )
     p.add_argument(
         "--content-sigma",
         type=_non_negative_float,
         default=0.3,
         help="sd of log content quality (0: binomial)",
     )
-    p.add_argument("--replications", type=_positive_int, default=1000)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--replications", type=_positive_int, default=1000, help="simulated studies per policy")
+    p.add_argument("--seed", type=int, default=0, help="seed of the simulation (echoed in the output)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_cmd_bandit_simulate)
 
     p = sub.add_parser(
@@ -647,14 +699,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_aggregate)
 
     p = sub.add_parser("fetch", help="fetch datacube statistics from the WeChat API and save the raw JSON")
-    p.add_argument("--appid", required=True)
+    p.add_argument("--appid", required=True, help="the official account's AppID (公众号 AppID)")
     p.add_argument("--secret", help="AppSecret (better: the WXTIME_SECRET environment variable)")
     p.add_argument("--from", dest="date_from", required=True, help="first date, YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", required=True, help="last date (at most yesterday)")
     p.add_argument("-o", "--output", required=True, help="folder for the raw responses")
-    p.add_argument("--endpoints", default="getarticletotal,getuserreadhour")
+    p.add_argument(
+        "--endpoints",
+        default="getarticletotal,getuserreadhour",
+        help="datacube endpoints to fetch, comma-separated (getarticletotaldetail for data from 2025-11)",
+    )
     p.add_argument("--base-url", default="https://api.weixin.qq.com", help=argparse.SUPPRESS)
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_fetch)
 
     p = sub.add_parser("data", help="the shipped data sets")
@@ -667,13 +723,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_data)
 
     p = sub.add_parser("simulate", help="simulate a study with known truth")
-    p.add_argument("--audience", choices=["campus_jobs", "night_owl"], default="campus_jobs")
-    p.add_argument("--design", choices=["blocked", "randomized", "split"], default="blocked")
-    p.add_argument("--slots", default="07:30,12:00,18:00,21:00,22:30")
-    p.add_argument("--days-per-slot", type=_positive_int, default=7)
-    p.add_argument("--rounds", type=_positive_int, default=2)
+    p.add_argument(
+        "--audience",
+        choices=["campus_jobs", "night_owl"],
+        default="campus_jobs",
+        help="true rates by hour: the campus-jobs seed account (noon best) or a late-night one (22:30)",
+    )
+    p.add_argument(
+        "--design",
+        choices=["blocked", "randomized", "split"],
+        default="blocked",
+        help="stretches of days per slot, a random slot each day, or split tag groups",
+    )
+    p.add_argument("--slots", default="07:30,12:00,18:00,21:00,22:30", help="slots of the study")
+    p.add_argument(
+        "--days-per-slot", type=_positive_int, default=7, help="days of each stretch (blocked design)"
+    )
+    p.add_argument(
+        "--rounds", type=_positive_int, default=2, help="times through every slot (blocked design)"
+    )
     p.add_argument("--days", type=_positive_int, help="study length (randomized and split designs)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the simulation (echoed in the file)")
     p.add_argument("--name", default="study", help="file name stem")
     p.add_argument("-o", "--output", default=".", help="folder to write to")
     p.set_defaults(func=_cmd_simulate)
@@ -686,7 +756,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("file", nargs="?", type=Path, help="push file (default: the shipped replica study)")
         _add_input_options(p)
         p.add_argument(
-            "-o", "--output", default="reports/noon_study.html", help="HTML report path; JSON beside it"
+            "-o",
+            "--output",
+            default="reports/noon_study.html" if command == "study" else None,
+            help="HTML report path, with its JSON beside it"
+            + ("" if command == "study" else " (default: reports/<file name>.html)"),
         )
         _add_metric(p)
         p.add_argument("--xlsx", help="also write the decision's tables to this Excel file")
@@ -701,6 +775,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_common(p, json=False)
     p.set_defaults(func=_cmd_notebooks)
+    _formatters(parser)
     return parser
 
 

@@ -182,7 +182,7 @@ def fetch(
     >>> fetch("wx123", "secret", "2024-07-02", "2024-07-01", "/tmp/x")
     Traceback (most recent call last):
     ...
-    wxtime.schema.InputError: end date 2024-07-01 is before begin date 2024-07-02
+    wxtime.errors.InputError: end date 2024-07-01 is before begin date 2024-07-02
     """
     begin = dt.date.fromisoformat(str(begin))
     end = dt.date.fromisoformat(str(end))

@@ -76,8 +76,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "数据还不够：{why}。",
     },
     "more_days": {
-        "en": "Going on as now, about {more} more days would give an {power} chance of settling "
-        "a {lift} gap.",
+        "en": "Going on as now, about {more} more days would settle a gap of {lift} "
+        "with probability {power}.",
         "zh": "按目前的方式继续，大约再测 {more} 天，就有 {power} 的把握判定 {lift} 的差距。",
     },
     "more_days_rough": {
@@ -85,7 +85,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": " 这只是粗略估计：所依据的波动本身还不确定。",
     },
     "out_of_reach": {
-        "en": "Going on as now, a {lift} gap is out of reach (over a year).",
+        "en": "Going on as now, a gap of {lift} is out of reach (over a year).",
         "zh": "按目前的方式继续，{lift} 的差距需要一年以上才能判定。",
     },
     "advice_randomized": {
@@ -396,6 +396,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "check.weekday_balance.ok": {
         "en": "every slot saw a similar mix of weekdays",
         "zh": "各时段遇到的星期分布相近",
+    },
+    "check.weekday_balance.sparse": {
+        "en": "no imbalance beyond chance; with few pushes per slot not every slot met every weekday",
+        "zh": "没有超出偶然的不均衡；每个时段推送不多，所以不是每个时段都遇到了每个星期",
     },
     "check.young_pushes.name": {"en": "pushes still collecting reads", "zh": "仍在累积阅读的推送"},
     "check.young_pushes.detail": {

@@ -41,11 +41,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from .errors import InputError, Problem, PushDataError
 
 __all__ = [
     "COUNT_COLUMNS",
@@ -154,54 +155,6 @@ ALIASES: dict[str, str] = {
 
 def _header_key(name: object) -> str:
     return re.sub(r"[\s_\-()（）\[\]]", "", str(name)).lower()
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input file: where it is and what it is."""
-
-    row: int | None  # 1-based data row (header excluded); None for whole-file problems
-    column: str | None
-    message: str
-    file: str | None = None  # the file inside a folder of inputs, when the source is the folder
-
-
-class InputError(ValueError):
-    """A bad option or argument value from the user (not a problem inside a data file): the CLI
-    reports it in one line and exits with status 2."""
-
-
-class PushDataError(ValueError):
-    """Input that cannot become a push table.
-
-    The message names the file, the row and the column of every problem found
-    (up to ten are listed). ``problems`` holds them all as :class:`Problem`.
-    """
-
-    def __init__(self, source: str, problems: list[Problem], *, line_offset: int | None = 1):
-        self.source = source
-        self.problems = problems
-        shown = [self._describe(p, line_offset, source) for p in problems[:10]]
-        more = len(problems) - len(shown)
-        head = f"{source}: {len(problems)} problem{'s' if len(problems) != 1 else ''} in the push data"
-        tail = f"\n  ... and {more} more" if more else ""
-        super().__init__(head + ":\n  " + "\n  ".join(shown) + tail)
-
-    @staticmethod
-    def _describe(problem: Problem, line_offset: int | None, source: str = "") -> str:
-        where = []
-        if problem.file and Path(source).name != problem.file:
-            where.append(problem.file)
-        if problem.row is not None:
-            row = f"row {problem.row}"
-            if line_offset is not None:
-                row += f" (line {problem.row + line_offset})"
-            where.append(row)
-        if problem.column is not None:
-            # JSON payload problems carry a JSON path ($.list[0].msgid) instead of a column.
-            kind = "field" if str(problem.column).startswith("$") else "column"
-            where.append(f"{kind} '{problem.column}'")
-        return (", ".join(where) + ": " if where else "") + problem.message
 
 
 _SLOT_RE = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?(?::00)?\s*$")
