@@ -360,3 +360,36 @@ def test_t_quantiles_where_the_scale_is_estimated():
     table = model.adjusted_rates_
     half = (table["ci_high"] - table["rate"]) / table["se"]
     assert half.iloc[0] == pytest.approx(stats.t.ppf(0.975, model.result_.df_resid))
+
+
+@pytest.mark.parametrize("name", ["null_blocked_ar05", "power_randomized_30", "power_split_10"])
+def test_diagnostics_off_changes_no_number_of_the_decision(worlds, name):
+    """The calibration runs decide(diagnostics=False): it must decide exactly as the full path."""
+    pushes, _ = world_pushes(worlds, name, 4)
+    full = decide(pushes, seed=4, n_permutations=0, plan=False, bayes_draws=2000)
+    lean = decide(pushes, seed=4, n_permutations=0, plan=False, bayes_draws=2000, diagnostics=False)
+    assert (lean.decision, lean.reason, lean.best_slot, lean.runner_up) == (
+        full.decision,
+        full.reason,
+        full.best_slot,
+        full.runner_up,
+    )
+    pd.testing.assert_frame_equal(lean.slots, full.slots)
+    pd.testing.assert_frame_equal(lean.comparisons, full.comparisons)
+    assert lean.health.empty and not full.health.empty
+    key = ["name", "comparison"]
+    assert set(map(tuple, lean.tests[key].to_numpy())) <= set(map(tuple, full.tests[key].to_numpy()))
+
+
+def test_permutation_test_stops_once_decided_and_matches_a_full_run():
+    """Early stopping only saves work: clear cases stop early with the right p; close ones run on."""
+    pushes = wxtime.simulate_rotation(wxtime.null_audience(), design="randomized", days=70, seed=1).pushes
+    quick = permutation_test(pushes, n_permutations=5000, seed=2)
+    assert 100 <= quick["n_permutations"] < 5000  # p is far above 0.2 here: decided early
+    # The early p agrees with the F test's (a randomised rotation: the two test the same thing).
+    assert abs(quick["p_value"] - omnibus_test(fit_slot_model(pushes))["p_value"]) < 0.05
+    close = permutation_test(load_noon_study(), n_permutations=3000, seed=2)  # p near alpha: runs on
+    assert close["n_permutations"] == 3000
+    big = wxtime.simulate_rotation(wxtime.night_owl(), days=70, design="randomized", seed=3).pushes
+    clear = permutation_test(big, n_permutations=5000, seed=1)
+    assert clear["p_value"] < 0.05 and clear["n_permutations"] < 5000

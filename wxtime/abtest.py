@@ -194,55 +194,72 @@ def pairwise_tests(model: SlotModel, reference: str, *, level: float = 0.95) -> 
     units = model.counts.units_per_slot
     location = model.mean_logit
     ref_rate = float(special.expit(location[r]))
-    rows = []
-    for s, slot in enumerate(slots):
-        if s == r:
-            continue
-        estimate, se, df = model.contrast(s, r)
-        q = stats.t.ppf(0.5 + level / 2, df) if df > 0 else np.nan
-        at = special.expit(location[r] + np.array([estimate, estimate - q * se, estimate + q * se]))
-        p = 2 * stats.t.sf(abs(estimate) / se, df) if se > 0 and df > 0 else np.nan
-        rows.append(
-            {
-                "slot": slot,
-                "reference": reference,
-                "rival_units": int(units[s]),
-                "reference_units": int(units[r]),
-                "rate": float(at[0]),
-                "reference_rate": ref_rate,
-                "difference": float(at[0] - ref_rate),
-                "diff_low": float(at[1] - ref_rate),
-                "diff_high": float(at[2] - ref_rate),
-                "lift": float(at[0] / ref_rate - 1),
-                "lift_low": float(at[1] / ref_rate - 1),
-                "lift_high": float(at[2] / ref_rate - 1),
-                "estimate_logit": estimate,
-                "se_logit": se,
-                "df": df,
-                "p_value": p,
-            }
+    others = [s for s in range(len(slots)) if s != r]
+    contrasts = np.array([model.contrast(s, r) for s in others], dtype=float).reshape(-1, 3)
+    estimate, se, df = contrasts.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = np.where(df > 0, special.stdtrit(np.maximum(df, 1e-9), 0.5 + level / 2), np.nan)
+        rate, low, high = (
+            special.expit(location[r] + x) for x in (estimate, estimate - q * se, estimate + q * se)
         )
-    table = pd.DataFrame(rows)
-    if len(table):
-        p = table["p_value"].to_numpy()
-        ok = np.isfinite(p)
-        table["p_holm"] = np.nan
-        table["p_bh"] = np.nan
+        p = np.where(
+            (se > 0) & (df > 0), 2 * special.stdtr(np.maximum(df, 1e-9), -np.abs(estimate) / se), np.nan
+        )
+    table = pd.DataFrame(
+        {
+            "slot": [slots[s] for s in others],
+            "reference": reference,
+            "rival_units": units[others].astype(int),
+            "reference_units": int(units[r]),
+            "rate": rate,
+            "reference_rate": ref_rate,
+            "difference": rate - ref_rate,
+            "diff_low": low - ref_rate,
+            "diff_high": high - ref_rate,
+            "lift": rate / ref_rate - 1,
+            "lift_low": low / ref_rate - 1,
+            "lift_high": high / ref_rate - 1,
+            "estimate_logit": estimate,
+            "se_logit": se,
+            "df": df,
+            "p_value": p,
+        }
+    )
+    ok = np.isfinite(p)
+    table["p_holm"] = np.nan
+    table["p_bh"] = np.nan
+    if ok.any():
         table.loc[ok, "p_holm"] = adjust_pvalues(p[ok], "holm")
         table.loc[ok, "p_bh"] = adjust_pvalues(p[ok], "bh")
     return table
 
 
+def _decided(exceed: int, done: int, alpha: float) -> bool:
+    """Whether more permutations could still move p across ``alpha`` (or 0.2): a 99.9%
+    Clopper-Pearson interval for the permutation p-value that excludes both."""
+    low = stats.beta.ppf(0.0005, exceed, done - exceed + 1) if exceed else 0.0
+    high = stats.beta.ppf(0.9995, exceed + 1, done - exceed) if exceed < done else 1.0
+    return bool(high < alpha or low > max(alpha, 0.2))
+
+
 def permutation_test(
-    pushes, metric: str = "open", *, design: str = "auto", n_permutations: int = 2000, seed: int = 0
+    pushes,
+    metric: str = "open",
+    *,
+    design: str = "auto",
+    n_permutations: int = 2000,
+    seed: int = 0,
+    alpha: float = 0.05,
 ) -> dict:
     """Randomisation test that slot does not matter, permuting slots over the randomised units.
 
     Randomised rotation: slot labels are permuted over pushes; blocked rotation:
     over whole stretches (the unit that was assigned). The statistic is the
     pooled F of the unit means (with the model's weights). Permutations run in
-    chunks of 500 and stop early once the p-value is clearly above 0.2 (it
-    cannot then change any decision).
+    chunks (at most ~2 million labels at a time, so memory stays bounded) and stop
+    early, after at least 100, once a 99.9% Clopper-Pearson interval for the
+    p-value lies wholly below ``alpha`` or wholly above 0.2: more permutations
+    could not change the decision, only the digits.
 
     Returns ``{"statistic", "p_value", "n_permutations", "unit", "seed"}`` with
     ``p = (1 + #{F* >= F}) / (1 + permutations run)``. With a single unit per slot every
@@ -277,13 +294,16 @@ def permutation_test(
 
     observed = float(f_statistic(slot[None, :])[0])
     rng = np.random.default_rng(seed)
+    J = len(slot)
+    # Chunks of at most ~2 million labels (16 MB an array), whatever the number of units.
+    chunk = int(max(1, min(500, 2_000_000 // max(J, 1))))
     exceed, done = 0, 0
     while done < n_permutations:
-        size = min(500, n_permutations - done)
-        labels = np.argsort(rng.random((size, len(slot))), axis=1)
-        exceed += int(np.sum(f_statistic(slot[labels]) >= observed - 1e-12))
+        size = min(chunk, n_permutations - done)
+        labels = rng.permuted(np.broadcast_to(slot, (size, J)), axis=1)  # O(J) shuffles, no sort
+        exceed += int(np.sum(f_statistic(labels) >= observed - 1e-12))
         done += size
-        if (1 + exceed) / (1 + done) > 0.2 and done >= 500:
+        if done >= 100 and _decided(exceed, done, alpha):
             break
     return {
         "statistic": observed,
@@ -674,6 +694,7 @@ def compare_slots(
     as_of=None,
     bayes_draws: int = 10_000,
     seed: int = 0,
+    diagnostics: bool = True,
 ) -> ABResult:
     """Compare push slots on the randomised units, and apply the decision rule.
 
@@ -698,6 +719,10 @@ def compare_slots(
         For the young-pushes check.
     bayes_draws, seed : int
         Posterior draws and the seed of everything random (echoed).
+    diagnostics : bool
+        False skips the cross-checks (permutation, CMH, naive) and the health checks:
+        ``tests`` then holds the recommended tests only and ``health`` is empty. The
+        decision and every number behind it are unchanged (for simulation studies).
 
     Returns
     -------
@@ -730,7 +755,12 @@ def compare_slots(
         decision, reason = decision_rule(model, omnibus, pairwise, best, alpha)
     else:
         decision, reason = "inconclusive", "reference_not_best"
-    tests = _tests_table(c, model, omnibus, pairwise, reference, alpha, n_permutations, naive, seed)
+    if diagnostics:
+        tests = _tests_table(c, model, omnibus, pairwise, reference, alpha, n_permutations, naive, seed)
+        health = health_checks(model, as_of=as_of)
+    else:
+        tests = _tests_table(c, model, omnibus, pairwise, reference, alpha, 0, False, seed, cross=False)
+        health = pd.DataFrame(columns=["check", "status", "detail", "meaning", "variant", "values"])
     return ABResult(
         summary=pairwise,
         tests=tests,
@@ -741,7 +771,7 @@ def compare_slots(
         reference=reference,
         model=model,
         posterior=posterior,
-        health=health_checks(model, as_of=as_of),
+        health=health,
         design=c.design,
         metric=metric,
         alpha=alpha,
@@ -750,7 +780,7 @@ def compare_slots(
     )
 
 
-def _tests_table(c, model, omnibus, pairwise, reference, alpha, n_permutations, naive, seed):
+def _tests_table(c, model, omnibus, pairwise, reference, alpha, n_permutations, naive, seed, cross=True):
     unit = {"push": "pushes", "stretch": "stretches", "day": "days"}[c.unit_kind]
     recommended = f"{omnibus['name']}_over_{unit}"
     rows = [
@@ -765,24 +795,21 @@ def _tests_table(c, model, omnibus, pairwise, reference, alpha, n_permutations, 
             True,
         )
     ]
-    for row in pairwise.itertuples():
-        rows.append(
-            (
-                f"t_over_{unit}",
-                f"{row.slot} vs {row.reference}",
-                row.difference,
-                row.diff_low,
-                row.diff_high,
-                row.p_value,
-                row.p_holm,
-                True,
-            )
-        )
+    rows += zip(
+        [f"t_over_{unit}"] * len(pairwise),
+        pairwise["slot"] + " vs " + pairwise["reference"],
+        pairwise["difference"],
+        pairwise["diff_low"],
+        pairwise["diff_high"],
+        pairwise["p_value"],
+        pairwise["p_holm"],
+        [True] * len(pairwise),
+    )
     extra = []
-    if c.design == "split":
+    if cross and c.design == "split":
         extra = _cmh_rows(c, reference)
-    elif n_permutations and model.df > 0:
-        perm = permutation_test(model, n_permutations=n_permutations, seed=seed)
+    elif cross and n_permutations and model.df > 0:
+        perm = permutation_test(model, n_permutations=n_permutations, seed=seed, alpha=alpha)
         extra = [
             (
                 f"permutation_over_{unit}",

@@ -392,6 +392,7 @@ def decide(
     naive: bool = False,
     bayes_draws: int = 10_000,
     seed: int = 0,
+    diagnostics: bool = True,
 ) -> Decision:
     """Decide when to push, from a push table (the one decision path of wxtime).
 
@@ -415,8 +416,9 @@ def decide(
         Compute the plan (what it would take to decide).
     as_of : time, optional
         For the young-pushes check.
-    n_permutations, naive, bayes_draws, seed
-        See :func:`wxtime.abtest.compare_slots`.
+    n_permutations, naive, bayes_draws, seed, diagnostics
+        See :func:`wxtime.abtest.compare_slots`. ``diagnostics=False`` also leaves out
+        the next step's schedule; the decision and its numbers are unchanged.
 
     Returns
     -------
@@ -449,6 +451,7 @@ def decide(
         as_of=as_of,
         bayes_draws=bayes_draws,
         seed=seed,
+        diagnostics=diagnostics,
     )
     posterior = result.posterior
     table = c.totals.merge(posterior.summary.drop(columns=["pushes", "units"]), on="slot")
@@ -486,7 +489,9 @@ def decide(
         options=options
         if options is not None
         else pd.DataFrame(columns=["design", "slots", "units_per_slot", "days", "note"]),
-        next_step=_next_step_for(c, decision, reason, best, the_plan, options, seed),
+        next_step=_next_step_for(c, decision, reason, best, the_plan, options, seed)
+        if diagnostics
+        else {"kind": None, "design": None, "slots": [], "days": None, "schedule": None},
         data=data_summary(c),
         metric=metric,
         design=c.design,

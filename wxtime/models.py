@@ -402,8 +402,9 @@ def _fit_rotation(c: Counts, controls) -> SlotModel:
         }
     )
     if c.sent_at is not None:
-        units["first"] = c.sent_at.to_numpy()[first_row]
-        units["last"] = c.sent_at.to_numpy()[last_row]
+        # Positional takes on the tz-aware column (to_numpy() would make 100k Timestamp objects).
+        units["first"] = c.sent_at.iloc[first_row].reset_index(drop=True)
+        units["last"] = c.sent_at.iloc[last_row].reset_index(drop=True)
     return SlotModel(
         counts=c,
         theta=theta,

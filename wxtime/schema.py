@@ -221,11 +221,17 @@ def slot_to_hour(slot: object) -> float:
     raise ValueError(f"slot {slot!r} is not a time of day (expected HH:MM or an hour 0-23)")
 
 
-_DATE_ONLY = re.compile(r"^\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+00:00(?::00)?)?\s*$")
-_HAS_TIME = re.compile(r"\d{1,2}:\d{2}|\d{1,2}\s*[点時时]|\d\s*[ap]\.?m\b", re.I)
-_HAS_DATE = re.compile(r"\d{4}[-/.年]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+# A date with no time of day; a whole column of dates at exactly midnight is one too.
+# Written with [0-9] and [ \t] (not \d, \s, \b) so pyarrow's RE2 can run them over a whole
+# column; the values are stripped first.
+_DATE_ONLY = re.compile(r"^[ \t]*[0-9]{4}[-/.年][0-9]{1,2}[-/.月][0-9]{1,2}日?[ \t]*$")
+_DATE_MIDNIGHT = re.compile(
+    r"^[ \t]*[0-9]{4}[-/.年][0-9]{1,2}[-/.月][0-9]{1,2}日?(?:[ \t]+00:00(?::00)?)?[ \t]*$"
+)
+_HAS_TIME = re.compile(r"[0-9]{1,2}:[0-9]{2}|[0-9]{1,2}[ \t]*[点時时]|[0-9][ \t]*[apAP]\.?[mM]", re.I)
+_HAS_DATE = re.compile(r"[0-9]{4}[-/.年][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4}")
 # Day-first/month-first dates such as 03/04/2024 cannot be read without guessing.
-_AMBIGUOUS_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})")
+_AMBIGUOUS_DATE = re.compile(r"^[ \t]*([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{2,4})")
 _CHINESE_DATE = re.compile(r"^\s*(\d{4})年(\d{1,2})月(\d{1,2})日\s*(.*)$")
 
 
@@ -260,14 +266,19 @@ def _parse_times(column: pd.Series, tz: str, rows: np.ndarray) -> tuple[pd.Datet
             problems.append(Problem(int(rows[i]), "sent_at", "is missing"))
         stamps = stamps.tz_convert(tz) if stamps.tz is not None else stamps.tz_localize(tz)
         return stamps, problems
-    text = column.astype("string").str.strip()
+    text = column.astype("string[pyarrow]").str.strip()  # RE2 regexes over the whole column
     # A send time needs both a date and a time of day: a row with one of them alone would
     # become midnight, or today.
     present = text.fillna("").to_numpy(dtype=object) != ""
-    date_only = text.str.match(_DATE_ONLY, na=False).to_numpy(dtype=bool)
+    # Patterns as strings, so pyarrow's RE2 runs them over the column (compiled ones fall back
+    # to Python, row by row).
+    date_only = text.str.match(_DATE_ONLY.pattern, na=False).to_numpy(dtype=bool)
+    midnight = text.str.match(_DATE_MIDNIGHT.pattern, na=False).to_numpy(dtype=bool)
+    if present.sum() >= 3 and midnight[present].all():  # "2024-06-05 00:00:00" on every row: dates
+        date_only = midnight
     time_only = (
-        ~text.str.contains(_HAS_DATE, na=False).to_numpy(dtype=bool)
-        & text.str.contains(_HAS_TIME, na=False).to_numpy(dtype=bool)
+        ~text.str.contains(_HAS_DATE.pattern, na=False).to_numpy(dtype=bool)
+        & text.str.contains(_HAS_TIME.pattern, na=False).to_numpy(dtype=bool)
         & present
     )
     for i in np.flatnonzero(date_only):
@@ -276,9 +287,10 @@ def _parse_times(column: pd.Series, tz: str, rows: np.ndarray) -> tuple[pd.Datet
         problems.append(Problem(int(rows[i]), "sent_at", f"{column.iloc[i]!s} has a time of day but no date"))
     if problems:
         return pd.DatetimeIndex([pd.NaT] * len(column), tz=tz), problems
-    chinese = text.str.extract(_CHINESE_DATE.pattern)
-    is_chinese = chinese[0].notna()
+    is_chinese = text.str.contains("年", regex=False, na=False)
     if is_chinese.any():
+        chinese = text.str.extract(_CHINESE_DATE.pattern)
+        is_chinese = chinese[0].notna()
         text = text.mask(
             is_chinese,
             chinese[0]
@@ -289,11 +301,14 @@ def _parse_times(column: pd.Series, tz: str, rows: np.ndarray) -> tuple[pd.Datet
             + " "
             + chinese[3].fillna(""),
         ).str.strip()
-    ambiguous = text.str.extract(_AMBIGUOUS_DATE.pattern)
-    first = pd.to_numeric(ambiguous[0], errors="coerce").astype(float).to_numpy()
-    second = pd.to_numeric(ambiguous[1], errors="coerce").astype(float).to_numpy()
-    is_ambiguous = (first <= 12) & (second <= 12)  # NaN compares False
-    has_zone = text.str.contains(r"(?:[+-]\d{2}:?\d{2}|Z)$", regex=True, na=False).to_numpy()
+    is_ambiguous = np.zeros(len(text), dtype=bool)
+    day_first = text.str.match(_AMBIGUOUS_DATE.pattern, na=False).to_numpy(dtype=bool)
+    if day_first.any():
+        ambiguous = text[day_first].str.extract(_AMBIGUOUS_DATE.pattern)
+        first = pd.to_numeric(ambiguous[0], errors="coerce").astype(float).to_numpy()
+        second = pd.to_numeric(ambiguous[1], errors="coerce").astype(float).to_numpy()
+        is_ambiguous[day_first] = (first <= 12) & (second <= 12)  # NaN compares False
+    has_zone = text.str.contains(r"(?:[+-][0-9]{2}:?[0-9]{2}|Z)$", regex=True, na=False).to_numpy()
     text = text.reset_index(drop=True)
     parts = []
     if has_zone.any():
@@ -548,13 +563,13 @@ def _kind_of_times(column: pd.Series) -> str:
     values = column.dropna()
     if len(values) and values.map(lambda v: isinstance(v, dt.time)).all():
         return "time"
-    text = values.astype(str).str.strip()
+    text = values.astype(str).astype("string[pyarrow]").str.strip()
     text = text[text != ""]
     if not len(text):
         return "datetime"
-    if text.str.match(_DATE_ONLY).all():
+    if text.str.match(_DATE_MIDNIGHT.pattern).all():
         return "date"
-    if not text.str.contains(_HAS_DATE).any():
+    if not text.str.contains(_HAS_DATE.pattern).any():
         return "time"
     return "datetime"
 
@@ -1127,7 +1142,8 @@ def _unclosed_quote_line(path: Path, encoding: str) -> int | None:
     return opened_at
 
 
-def _csv_header(path: Path, sep: str | None, encoding: str) -> list[str]:
+def _csv_dialect(path: Path, sep: str | None, encoding: str) -> tuple[list[str], str]:
+    """The header row and the delimiter (``sep``, or sniffed from the header: , ; tab or |)."""
     import csv
 
     with open(path, encoding=encoding, newline="") as fh:
@@ -1138,8 +1154,12 @@ def _csv_header(path: Path, sep: str | None, encoding: str) -> list[str]:
                     if any(d in line for d in ",;\t|")
                     else ","
                 )
-                return next(csv.reader([line], delimiter=dialect_sep))
-    return []
+                return next(csv.reader([line], delimiter=dialect_sep)), dialect_sep
+    return [], sep or ","
+
+
+def _csv_header(path: Path, sep: str | None, encoding: str) -> list[str]:
+    return _csv_dialect(path, sep, encoding)[0]
 
 
 def _read_table(
@@ -1194,7 +1214,7 @@ def _read_table(
         return _read_json_records(path), None
     enc = text_encoding(path, encoding)
     try:
-        header = _csv_header(path, sep, enc)
+        header, delimiter = _csv_dialect(path, sep, enc)
         if not header:
             raise PushDataError(source, [Problem(None, None, "has no header row (only blank lines)")])
         duplicates = _duplicate_headers(header)
@@ -1204,8 +1224,8 @@ def _read_table(
             )
         frame = pd.read_csv(
             path,
-            sep=sep,
-            engine="python" if sep is None else "c",
+            sep=delimiter,  # the C parser: 10x the python engine's speed on large files
+            engine="c",
             encoding=enc,
             dtype=str,
             keep_default_na=False,

@@ -231,13 +231,23 @@ def simulate(
             share_best = np.mean(delivered[:, best]) / audience_size
             allocation[day] = delivered.mean(axis=0) / audience_size
             pending.append((day + delay_days, "dense", successes, delivered, (delivered > 0).astype(float)))
-        check = stop_check(state.pushes, state.logit_sum, state.logit_square, level=levels[day])
         # The operator's pick today: the tried slot with the highest mean push logit.
-        correct = (check.leader == best) & (state.pushes[rows_index, check.leader] > 0)
+        tried = state.pushes > 0
+        mean = np.divide(state.logit_sum, state.pushes, out=np.full(tried.shape, -np.inf), where=tried)
+        leader = np.argmax(mean, axis=1)
+        correct = (leader == best) & tried[rows_index, leader]
         if alpha is not None:
-            fire = (stop_day == 0) & check.stop
-            stop_day[fire] = day + 1
-            stop_correct[fire] = check.leader[fire] == best
+            active = np.flatnonzero(stop_day == 0)  # a stopped replication stays stopped
+            if active.size:
+                check = stop_check(
+                    state.pushes[active],
+                    state.logit_sum[active],
+                    state.logit_square[active],
+                    level=levels[day],
+                )
+                fire = active[check.stop]
+                stop_day[fire] = day + 1
+                stop_correct[fire] = check.leader[check.stop] == best
         p_correct = correct.mean()
         results[day] = (
             p_correct,

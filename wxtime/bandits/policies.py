@@ -93,12 +93,15 @@ def _beta_draws_for_argmax(a, b, rng, width: float = 8.0, state: State | None = 
         total = a + b
         mean = a / total
         sd = np.sqrt(mean * (1 - mean) / (total + 1))
-    low = (mean - width * sd).max(axis=1, keepdims=True)
-    candidates = mean + width * sd >= low
+    reach = sd * width
+    low = np.subtract(mean, reach).max(axis=1, keepdims=True)
+    reach += mean
+    candidates = reach >= low
     if candidates.mean() > 0.6:
         return rng.beta(a, b)
+    cells = np.flatnonzero(candidates)  # flat indices: take/put beat boolean masks here
     draws = np.full(a.shape, -np.inf)
-    draws[candidates] = rng.beta(a[candidates], b[candidates])
+    draws.put(cells, rng.beta(a.take(cells), b.take(cells)))
     return draws
 
 

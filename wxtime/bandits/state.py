@@ -78,7 +78,13 @@ class State:
         if key not in self.cache:
             total = a + b
             mean = a / total
-            self.cache[key] = (mean, np.sqrt(mean * (1 - mean) / (total + 1)))
+            # In place: these run on every cell every simulated day.
+            sd = np.subtract(1.0, mean)
+            sd *= mean
+            total += 1.0
+            sd /= total
+            np.sqrt(sd, out=sd)
+            self.cache[key] = (mean, sd)
         return self.cache[key]
 
     def dispersion(self, initial: float) -> np.ndarray:

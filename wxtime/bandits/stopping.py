@@ -56,7 +56,11 @@ def look_levels(horizon: int, alpha: float = 0.05) -> np.ndarray:
 
 @dataclass(frozen=True)
 class StopCheck:
-    """Outcome of :func:`stop_check` for each replication (``(R,)`` arrays; ``mean`` is ``(R, S)``)."""
+    """Outcome of :func:`stop_check` for each replication (``(R,)`` arrays; ``mean`` is ``(R, S)``).
+
+    ``p_hardest`` is the largest pairwise p-value of the leader against the others, computed
+    only where the omnibus test passes at ``level`` (1 elsewhere: no pairwise test is run).
+    """
 
     stop: np.ndarray
     leader: np.ndarray
@@ -107,26 +111,32 @@ def stop_check(pushes, logit_sum, logit_square, *, level: float = 0.05) -> StopC
     finite_mean = np.where(tried, mean, 0.0)
     grand = total.sum(axis=1) / np.maximum(n.sum(axis=1), 1)
     between = (n * (finite_mean - grand[:, None]) ** 2).sum(axis=1) / (K - 1)
+    leader = np.argmax(mean, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         p_omnibus = np.where(ok, special.fdtrc(K - 1, np.maximum(df, 1), between / s2), 1.0)
-        leader = np.argmax(mean, axis=1)
-        rows = np.arange(R)
-        gap = mean[rows, leader][:, None] - finite_mean
-        se = np.sqrt(s2[:, None] * (1 / safe_n[rows, leader][:, None] + 1 / safe_n))
-        t = gap / se
-        p = 2 * special.stdtr(np.maximum(df, 1)[:, None], -np.abs(t))
-    p = np.where(np.isfinite(p), p, 1.0)
-    p[rows, leader] = -1.0  # not a comparison
-    ordered = np.sort(p, axis=1)[:, 1:]
-    m = K - 1
-    holm = (ordered < level / (m - np.arange(m))).all(axis=1)
-    stop = ok & (p_omnibus < level) & holm
+    # The pairwise tests only where the omnibus test passes (the costly t tails, on few rows).
+    hardest = np.ones(R)
+    stop = np.zeros(R, dtype=bool)
+    live = np.flatnonzero(ok & (p_omnibus < level))
+    if live.size:
+        n_, mean_, s2_, df_, lead = safe_n[live], finite_mean[live], s2[live], df[live], leader[live]
+        rows = np.arange(live.size)
+        gap = mean_[rows, lead][:, None] - mean_
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = gap / np.sqrt(s2_[:, None] * (1 / n_[rows, lead][:, None] + 1 / n_))
+            p = 2 * special.stdtr(np.maximum(df_, 1)[:, None], -np.abs(t))
+        p = np.where(np.isfinite(p), p, 1.0)
+        p[rows, lead] = -1.0  # not a comparison
+        ordered = np.sort(p, axis=1)[:, 1:]
+        m = K - 1
+        stop[live] = (ordered < level / (m - np.arange(m))).all(axis=1)
+        hardest[live] = ordered[:, -1]
     return StopCheck(
         stop=stop,
         leader=leader,
         mean=mean,
         p_omnibus=p_omnibus,
-        p_hardest=ordered[:, -1],
+        p_hardest=hardest,
         df=df,
         level=level,
     )
