@@ -44,6 +44,7 @@ _SUBMODULES = (
     "rates",
     "report",
     "schema",
+    "sequential",
     "simulate",
     "slots",
 )

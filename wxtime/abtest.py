@@ -844,7 +844,7 @@ def _tests_table(c, model, omnibus, pairwise, reference, alpha, n_permutations, 
 # -- sequential monitoring -----------------------------------------------------------
 @functools.lru_cache(maxsize=256)
 def _boundaries(information: tuple, alpha: float, spending: str) -> tuple:
-    from .planning import group_sequential_boundaries
+    from .sequential import group_sequential_boundaries
 
     return group_sequential_boundaries(information, alpha=alpha, spending=spending).z
 
@@ -865,7 +865,7 @@ def sequential_monitor(
     Operators look at a running test every day; testing at 1.96 each time
     inflates the false-positive rate (to about 25% over 30 looks). Here each
     look is tested against a Lan-DeMets alpha-spending boundary
-    (:func:`wxtime.planning.group_sequential_boundaries`), so the overall
+    (:func:`wxtime.sequential.group_sequential_boundaries`), so the overall
     error rate stays at ``alpha`` however often one looks.
 
     * split design: the statistic is the mean of the daily differences of the

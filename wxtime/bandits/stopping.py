@@ -11,7 +11,7 @@ freedom,
 
 each at the **nominal level of that look** in an O'Brien-Fleming
 alpha-spending plan over the study's horizon (Lan & DeMets 1983; boundaries by
-:func:`wxtime.planning.group_sequential_boundaries`). Looking every day
+:func:`wxtime.sequential.group_sequential_boundaries`). Looking every day
 therefore costs little early on, when the boundaries are far out, and the
 overall chance of stopping on a slot that is not the best stays near ``alpha``;
 the benchmark (``benchmarks/calibration.py --part stop``) measures it,
@@ -48,7 +48,7 @@ def look_levels(horizon: int, alpha: float = 0.05) -> np.ndarray:
     >>> bool(levels[0] < 1e-6), bool(0.02 < levels[-1] < 0.05)
     (True, True)
     """
-    from ..planning import group_sequential_boundaries
+    from ..sequential import group_sequential_boundaries
 
     z = np.asarray(group_sequential_boundaries(np.arange(1, horizon + 1), alpha=alpha).z)
     return 2 * special.ndtr(-z)
