@@ -266,7 +266,7 @@ def test_advisor_on_the_replica_says_continue_with_noon_leading():
     advice = recommend(load_noon_study(), seed=1)
     leader = advice.summary.sort_values("p_best").iloc[-1]
     assert leader["slot"] == "12:00" and advice.leader == "12:00" and not advice.stop
-    assert advice.message.startswith("continue: 12:00 leads")
+    assert advice.message.startswith("Keep testing: push tomorrow at") and "12:00 leads" in advice.message
     assert advice.summary["share_tomorrow"].sum() == pytest.approx(1)
     # The one posterior: the advisor's P(best) is the decision's.
     from wxtime.decision import decide
@@ -280,7 +280,7 @@ def test_advisor_on_the_replica_says_continue_with_noon_leading():
 def test_advisor_stops_when_the_evidence_is_in():
     pushes = wxtime.simulate_split(slots=["12:00", "18:00"], days=40, seed=2).pushes
     advice = recommend(pushes, seed=2)
-    assert advice.stop and advice.message.startswith("stop: 12:00 is best")
+    assert advice.stop and advice.message.startswith("Stop testing: push at 12:00 every day")
 
 
 def test_advisor_followed_daily_on_an_a_a_world_rarely_stops(worlds):

@@ -166,7 +166,7 @@ def test_analyze_text_output_names_the_design_and_the_pick(capsys):
     assert main(["analyze", str(data_dir() / "noon_study.csv"), "--naive"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Keep testing: 12:00 leads 21:00")
-    assert "design: blocked (unit: stretch)" in out and "naive_reader_z" in out
+    assert "design: rotation in stretches of days (compared: stretches)" in out and "naive_reader_z" in out
     assert "nan" not in out.lower().replace("naive", "")
 
 
@@ -188,3 +188,42 @@ def test_impossible_numbers_are_refused_before_any_work(argv, capsys):
         main(argv)
     assert stop.value.code == 2
     assert "error: argument --" in capsys.readouterr().err
+
+
+def test_plan_schedules_the_reports_next_step(tmp_path, capsys):
+    """`wxtime plan FILE` writes what the report recommends: here the quickest test, not years of
+    the current design; the schedule starts no earlier than tomorrow."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from wxtime.datasets import data_dir
+
+    out = tmp_path / "plan.csv"
+    assert main(["plan", str(data_dir() / "noon_study.csv"), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    report = json.loads(
+        (
+            lambda: (
+                main(["analyze", str(data_dir() / "noon_study.csv"), "--json"]),
+                capsys.readouterr().out,
+            )[1]
+        )()
+    )
+    step = report["next_step"]
+    schedule = pd.read_csv(out)
+    assert step["kind"] == "test" and f"{step['days']} days" in printed
+    assert set(schedule["slot"]) == set(step["slots"]) and len(schedule["date"].unique()) == step["days"]
+    assert schedule["date"].min() > dt.date.today().isoformat()
+
+
+def test_a_fixed_daily_cycle_is_called_what_it_is(tmp_path, capsys):
+    slots = ["08:00", "12:00", "21:00"]
+    rows = [
+        f"2024-09-{day + 1:02d} {slots[day % 3]},1000,{50 + (day % 3) * 5 + day % 2}" for day in range(24)
+    ]
+    path = tmp_path / "cycle.csv"
+    path.write_text("sent_at,delivered,opened\n" + "\n".join(rows) + "\n")
+    assert main(["analyze", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "fixed cycle, not drawn at random" in text and "check fixed_order: warn" in text

@@ -481,7 +481,7 @@ def test_event_logs_that_cannot_be_read_get_a_short_clear_error(tmp_path, capsys
     the user gets one line naming the file, and for a GBK log the first bad line."""
     corrupt = tmp_path / "corrupt.parquet"
     corrupt.write_bytes(b"garbage")
-    with pytest.raises(PushDataError, match=r"(?s)corrupt\.parquet: .*cannot be read: .*too small") as error:
+    with pytest.raises(PushDataError, match=r"(?s)corrupt\.parquet cannot be read: .*too small") as error:
         aggregate_events(corrupt)
     assert "LINE 1" not in str(error.value)
     rows = ["push_id,sent_at,opened_at"] + [f"p{i % 5},2024-07-01 12:00," for i in range(30_000)]
@@ -501,7 +501,7 @@ def test_a_broken_workbook_is_named_not_a_pandas_traceback(tmp_path, reader):
     path = tmp_path / "export.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a workbook")
     read = getattr(wxtime.loaders, reader) if reader != "read_pushes" else wxtime.read_pushes
-    with pytest.raises(PushDataError, match=r"export\.xlsx: .*\n  is not an Excel workbook that can be read"):
+    with pytest.raises(PushDataError, match=r"export\.xlsx is not an Excel workbook that can be read"):
         read(path)
 
 

@@ -200,3 +200,72 @@ def test_slot_parser_never_crashes_unexpectedly(text):
     except ValueError:
         return
     assert 0 <= value < 24
+
+
+def test_sheets_as_people_keep_them_blank_and_total_rows_title_rows_and_notes_sheets(tmp_path):
+    """A hand-kept sheet: a title above the header, a notes sheet first, a blank row, a 合计 row."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    notes = book.active
+    notes.title = "说明"
+    notes.append(["这张表记录每天的推送"])
+    data = book.create_sheet("推送记录")
+    data.append(["2024年9月 推送记录（运营部）"])
+    data.append([])
+    data.append(["日期", "发送时间", "送达人数", "阅读人数"])
+    data.append(["2024/09/02", "晚上9点", 1000, 70])
+    data.append(["2024/09/03", "12:00", 1000, 50])
+    data.append([None, None, None, None])
+    data.append(["2024/09/04", "21:00", 1000, 72])
+    data.append(["合计", None, 3000, 192])
+    path = tmp_path / "records.xlsx"
+    book.save(path)
+    pushes = read_pushes(path)
+    assert pushes["slot"].tolist() == ["21:00", "12:00", "21:00"]
+    summary = pushes.attrs["load_summary"]
+    assert summary["skipped"] == {"blank rows": 1, "total rows (合计, 平均...)": 1}
+    assert any("推送记录" in note for note in summary["notes"])
+    assert any("row 3" in note for note in summary["notes"])
+    # A problem names the sheet row the user sees (row 4 of the sheet is data row 1).
+    data["D4"] = "x"
+    book.save(path)
+    with pytest.raises(
+        PushDataError, match=r"row 1 \(line 4\), column '阅读人数' \(opened\): 'x' is not a number"
+    ):
+        read_pushes(path)
+
+
+def test_files_named_as_excel_that_are_not_and_missing_headers_get_actionable_messages(tmp_path):
+    fake = tmp_path / "export.xlsx"
+    fake.write_text("日期,发送时间,送达人数,阅读人数\n2024/09/02,21:00,1000,70\n", encoding="utf-8")
+    with pytest.raises(
+        PushDataError, match=r"export\.xlsx is text \(CSV\), not an Excel workbook.*rename it to \.csv"
+    ):
+        read_pushes(fake)
+    typo = tmp_path / "typo.csv"
+    typo.write_text("日期,发送时间,送达人说,阅读人数\n2024/09/02,21:00,1000,70\n", encoding="utf-8")
+    with pytest.raises(PushDataError, match=r"closest in the file: '送达人说'.*--columns delivered=送达人说"):
+        read_pushes(typo)
+    with pytest.raises(PushDataError, match=r"^\S*nope\.csv does not exist$"):
+        read_pushes(tmp_path / "nope.csv")
+
+
+def test_articles_without_positions_are_summed_not_picked_by_row_order():
+    """Two articles per push, listed second-then-headline: without positions no row can be trusted
+    to be the headline, so the push's reads are summed, and the summary says so."""
+    sheet = pd.DataFrame(
+        {
+            "内容标题": ["b2", "b1", "a2", "a1"],
+            "发表时间": ["2024-09-03 21:00:05"] * 2 + ["2024-09-02 12:00:04"] * 2,
+            "送达人数": [1000, 1000, 1000, 1000],
+            "公众号消息阅读次数": [10, 70, 8, 50],
+        }
+    )
+    pushes = validate_pushes(sheet)
+    assert sorted(pushes["opened"].tolist()) == [58, 80]
+    summary = pushes.attrs["load_summary"]
+    assert summary["positions"] == "all" and summary["articles_grouped"] == 2
+    assert any("headline cannot be told" in note for note in summary["notes"])
+    with_positions = validate_pushes(sheet.assign(位置=[2, 1, 2, 1]))
+    assert sorted(with_positions["opened"].tolist()) == [50, 70]

@@ -57,6 +57,7 @@ References
 from __future__ import annotations
 
 import functools
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -372,22 +373,17 @@ def _time_checks(rows, model: SlotModel) -> None:
     deviation = model.deviations
     r1 = float(np.corrcoef(deviation[:-1], deviation[1:])[0, 1]) if np.std(deviation) > 0 else 0.0
     high = r1 * np.sqrt(c.n_rows) > 2.58
-    variant = f"{c.design}_{'high' if high else 'ok'}"
+    order = "cyclic" if c.design == "randomized" and c.fixed_order else c.design
+    variant = f"{order}_{'high' if high else 'ok'}"
     _check(rows, "autocorrelation", "warn" if high else "ok", variant, r=f"{r1:.2f}")
+    if order == "cyclic":
+        _check(rows, "fixed_order", "warn", "warn", slots=", ".join(c.slots))
     slope, _, _, p, _ = stats.linregress(days, deviation)
     drift = p < 0.01
-    variant = (
-        "none" if not drift else ("fixed" if c.design == "blocked" and _order_is_cyclic(model) else "random")
-    )
+    variant = "none" if not drift else ("fixed" if c.fixed_order else "random")
     _check(
         rows, "trend", "warn" if drift else "ok", variant, monthly=f"{np.expm1(30 * slope):+.1%}", p=_fmt(p)
     )
-
-
-def _order_is_cyclic(model: SlotModel) -> bool:
-    sequence = model.units["slot"].tolist()
-    K = model.counts.n_slots
-    return len(sequence) > K and all(sequence[i] == sequence[i + K] for i in range(len(sequence) - K))
 
 
 def _variance_check(rows, model: SlotModel) -> None:
@@ -399,7 +395,11 @@ def _variance_check(rows, model: SlotModel) -> None:
     groups = [residual[slot == k] for k in range(c.n_slots)]
     if min(len(g) for g in groups) < 3:
         return
-    _, p = stats.levene(*groups, center="median")
+    with warnings.catch_warnings():  # identical residuals within every slot: no test, no warning
+        warnings.simplefilter("ignore", RuntimeWarning)
+        _, p = stats.levene(*groups, center="median")
+    if not np.isfinite(p):
+        return
     sds = [float(np.std(g, ddof=1)) for g in groups]
     unequal = p < 0.05
     variant = f"{'unequal' if unequal else 'equal'}_{model.variance_model}"

@@ -108,7 +108,12 @@ def _add_common(parser: argparse.ArgumentParser, json: bool = True) -> None:
     parser.add_argument(
         "--seed", type=int, default=0, help="seed of everything random (echoed in the output)"
     )
-    parser.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the summary")
+    parser.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="language of every word: summary, tables, plots, page",
+    )
     if json:
         parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
@@ -151,7 +156,8 @@ def _cmd_validate(args) -> int:
     for note in info["notes"]:
         print(f"  {note}")
     if info["articles_grouped"]:
-        print(f"  {info['articles_grouped']} article rows folded into their pushes ({args.positions})")
+        how = "headline" if summary.get("positions", args.positions) == "headline" else "all articles summed"
+        print(f"  {info['articles_grouped']} article rows folded into their pushes ({how})")
     if info["age_hours"]:
         print(f"  compared at {info['age_hours']:g} hours after each push")
     print(f"  columns: {', '.join(info['columns'])}")
@@ -160,11 +166,12 @@ def _cmd_validate(args) -> int:
     return 0
 
 
-def _slot_table(table, metric_columns=()) -> str:
-    """A per-slot table for the terminal: rates as percentages, losses in pp, no index."""
+def _slot_table(table, lang: str = "en") -> str:
+    """A per-slot table for the terminal: rates as percentages, losses in pp, no index, headers
+    in the chosen language."""
     import pandas as pd
 
-    from .i18n import percent, pp
+    from .i18n import MESSAGES, percent, pp
 
     out = table.copy()
     for column in ("pooled_rate", "rate", "ci_low", "ci_high", "rate_shrunk", "shrunk_low", "shrunk_high"):
@@ -175,7 +182,8 @@ def _slot_table(table, metric_columns=()) -> str:
     for column in ("p_best", "share_tomorrow"):
         if column in out.columns:
             out[column] = out[column].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}")
-    return out.to_string(index=False)
+    names = {c: MESSAGES[c][lang] for c in out.columns if c in MESSAGES and lang in MESSAGES[c]}
+    return out.rename(columns=names).to_string(index=False)
 
 
 def _format_p(value) -> str:
@@ -205,9 +213,15 @@ def _cmd_analyze(args) -> int:
     print(decision.headline(lang))
     print(decision.verdict(lang))
     print()
-    print(_slot_table(decision.slots))
+    print(_slot_table(decision.slots, args.lang))
     if len(decision.tests):
-        print(f"\ndesign: {decision.design} (unit: {decision.unit_kind})")
+        from .i18n import t
+
+        fixed = decision.result is not None and decision.result.model.counts.fixed_order
+        order = t("cli.fixed_order", lang) if fixed and decision.design == "randomized" else ""
+        design = t(f"design.{decision.design}", lang)
+        unit = t(f"unit_name.{decision.unit_kind}", lang)
+        print("\n" + t("cli.design", lang, design=design, order=order, unit=unit))
         tests = decision.tests.drop(columns=["recommended"]).copy()
         for column in ("p_value", "p_adjusted"):
             tests[column] = tests[column].map(_format_p)
@@ -238,9 +252,19 @@ def _cmd_bandit_recommend(args) -> int:
     if args.json:
         _print_json(advice.to_dict())
         return 0
-    print(f"policy {policy.name}; dispersion {advice.dispersion:.1f}; seed {advice.seed}")
-    print(_slot_table(advice.summary))
+    from .i18n import t
+
     print(advice.message)
+    print(_slot_table(advice.summary, args.lang))
+    print(
+        t(
+            "advice.footer",
+            args.lang,
+            policy=policy.name,
+            dispersion=f"{advice.dispersion:.1f}",
+            seed=advice.seed,
+        )
+    )
     return 0
 
 
@@ -249,37 +273,49 @@ def _cmd_plan(args) -> int:
     from .planning import make_schedule, schedule_ics
 
     design, slots, days, stretch = args.design, None, args.days, args.stretch_days
+    start = args.start
     if args.file is not None:
-        from .decision import decide
+        from .decision import decide, next_start
 
         decision = decide(_read(args), args.metric, target_lift=args.lift, seed=args.seed, n_permutations=0)
         print(decision.verdict(args.lang))
-        slots = decision.slots["slot"].tolist()
+        step = decision.next_step
+        # The report's next step, unless the options say otherwise.
+        slots = list(step["slots"])
         if design == "auto":
-            design = "blocked" if decision.design == "blocked" else decision.design
-        if decision.plan is not None and days is None:
-            days = decision.plan.more_days if decision.plan.more_days else None
-            stretch = decision.plan.stretch_days if decision.design == "blocked" else stretch
+            design = {"push": "randomized"}.get(step["kind"], step["design"])
+            stretch = (
+                decision.plan.stretch_days if decision.plan is not None and design == "blocked" else stretch
+            )
+        if days is None:
+            days = step["days"] or 28
+        start = start or next_start(decision.result.model.counts if decision.result else None)
     if args.slots:
         slots = [s.strip() for s in args.slots.split(",") if s.strip()]
     if not slots:
         raise InputError("give a push file, or the slots to schedule with --slots 12:00,21:00")
     if days is None:
-        raise InputError("no plan could be made from the data; give the number of days with --days")
+        raise InputError("give the number of days to schedule with --days")
     design = "randomized" if design == "auto" else design
-    schedule = make_schedule(
-        slots, days, design=design, start=args.start, stretch_days=stretch, seed=args.seed
-    )
+    if len(slots) == 1:
+        slots = slots * 2  # one slot every day (a decided winner)
+    schedule = make_schedule(slots, days, design=design, start=start, stretch_days=stretch, seed=args.seed)
+    what = "push at " + slots[0] if len(set(slots)) == 1 else f"{design}: {' / '.join(dict.fromkeys(slots))}"
+    print(f"\nschedule: {what}, {days} days from {schedule['date'].iloc[0]}")
+    print(schedule.head(7).to_string(index=False))
+    if len(schedule) > 7:
+        print(
+            f"... {len(schedule) - 7} more rows"
+            + ("" if args.output or args.ics else " (write them with -o)")
+        )
     if args.output:
         with atomic_write(args.output, "w", encoding="utf-8", newline="") as fh:
             schedule.to_csv(fh, index=False)
-        print(f"wrote {args.output} ({len(schedule)} pushes, {days} days, {design})")
+        print(f"wrote {args.output} ({len(schedule)} rows, {days} days, {what})")
     if args.ics:
         with atomic_write(args.ics, "w", encoding="utf-8", newline="") as fh:
             fh.write(schedule_ics(schedule))
         print(f"wrote {args.ics}")
-    if not args.output and not args.ics:
-        print(schedule.to_string(index=False))
     return 0
 
 

@@ -214,6 +214,17 @@ class Counts:
         return first
 
     @property
+    def fixed_order(self) -> bool:
+        """Whether the units followed a fixed cycle through the slots (12, 18, 21, 12, 18, 21...)
+        rather than an order drawn at random: at least two rounds, and 90% of units on the
+        slot of the unit one cycle before."""
+        sequence = self.unit_slot
+        K = self.n_slots
+        if self.design == "split" or K < 2 or len(sequence) < 2 * K:
+            return False
+        return bool(np.mean(sequence[K:] == sequence[:-K]) >= 0.9)
+
+    @property
     def pushes_per_slot(self) -> np.ndarray:
         return np.bincount(self.code, minlength=self.n_slots)
 

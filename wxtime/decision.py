@@ -157,9 +157,18 @@ class Decision:
         if self.decision == "not_enough_data":
             return t("verdict.not_enough_data", lang, why=self._why(lang))
         rival = self.runner_up
+        shrunk = self.slots.set_index("slot")["rate_shrunk"] if "rate_shrunk" in self.slots else None
+
+        def rate_of(slot):
+            if shrunk is None or slot not in shrunk.index or not np.isfinite(shrunk[slot]):
+                return "—"
+            return percent(shrunk[slot], 2 if shrunk[slot] < 0.01 else 1)
+
         values = {
             "best": self.best_slot,
             "rival": rival,
+            "best_rate": rate_of(self.best_slot),
+            "rival_rate": rate_of(rival),
             "metric": metric,
             "lift": percent(self.lift["mean"], 1),
             "level": percent(self.level, 0),
@@ -335,13 +344,22 @@ def _descriptive(c: Counts, reason: str, alpha: float, seed: int) -> Decision:
     )
 
 
+def next_start(c: Counts | None) -> str:
+    """The first day of the next step: tomorrow (in the data's time zone), or the day after the
+    data end when that is later (a file dated in the future, or a run on the last day)."""
+    sent = c.sent_at if c is not None else None
+    tz = sent.dt.tz if sent is not None else "Asia/Shanghai"
+    tomorrow = pd.Timestamp.now(tz=tz).normalize() + pd.Timedelta(days=1)
+    if sent is not None and len(sent):
+        tomorrow = max(tomorrow, sent.max().normalize() + pd.Timedelta(days=1))
+    return tomorrow.strftime("%Y-%m-%d")
+
+
 def _next_step_for(c: Counts, decision, reason, best, plan, options, seed) -> dict:
     """What to do next, as a schedule: push at the winner; test the quickest way; or collect data."""
     from .planning import make_schedule
 
-    start = None
-    if c.sent_at is not None:
-        start = (c.sent_at.max().normalize() + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    start = next_start(c)
     if decision == "winner":
         schedule = make_schedule([best, best], 14, design="randomized", start=start, seed=seed)
         return {"kind": "push", "design": "daily", "slots": [best], "days": None, "schedule": schedule}

@@ -22,6 +22,7 @@ class Problem:
     column: str | None
     message: str
     file: str | None = None  # the file inside a folder of inputs, when the source is the folder
+    header: str | None = None  # the file's own header for ``column``, when it differs (送达人数)
 
 
 class InputError(ValueError):
@@ -39,6 +40,10 @@ class PushDataError(ValueError):
     def __init__(self, source: str, problems: list[Problem], *, line_offset: int | None = 1):
         self.source = source
         self.problems = problems
+        whole = len(problems) == 1 and problems[0].row is None and problems[0].column is None
+        if whole and not problems[0].file:  # one thing wrong with the whole file: one sentence
+            super().__init__(f"{source} {problems[0].message}")
+            return
         shown = [self._describe(p, line_offset, source) for p in problems[:10]]
         more = len(problems) - len(shown)
         head = f"{source}: {len(problems)} problem{'s' if len(problems) != 1 else ''} in the push data"
@@ -58,5 +63,8 @@ class PushDataError(ValueError):
         if problem.column is not None:
             # JSON payload problems carry a JSON path ($.list[0].msgid) instead of a column.
             kind = "field" if str(problem.column).startswith("$") else "column"
-            where.append(f"{kind} '{problem.column}'")
+            if problem.header and problem.header != problem.column:
+                where.append(f"{kind} '{problem.header}' ({problem.column})")
+            else:
+                where.append(f"{kind} '{problem.column}'")
         return (", ".join(where) + ": " if where else "") + problem.message

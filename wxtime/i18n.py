@@ -21,15 +21,15 @@ LANGS = ("en", "zh")
 MESSAGES: dict[str, dict[str, str]] = {
     # -- metrics --------------------------------------------------------------------
     "metric.open": {"en": "open rate", "zh": "打开率"},
-    "metric.read": {"en": "read rate", "zh": "阅读率"},
-    "metric.read_through": {"en": "read-through", "zh": "读完率"},
+    "metric.read": {"en": "read rate", "zh": "读完率（占送达）"},
+    "metric.read_through": {"en": "read-through", "zh": "读完率（占打开）"},
     "metric.click": {"en": "click rate", "zh": "点击率"},
     "metric.share": {"en": "share rate", "zh": "分享率"},
-    "metric_def.open": {"en": "opened / delivered", "zh": "打开人数 / 送达人数"},
-    "metric_def.read": {"en": "read / delivered", "zh": "读完人数 / 送达人数"},
-    "metric_def.read_through": {"en": "read / opened", "zh": "读完人数 / 打开人数"},
-    "metric_def.click": {"en": "clicked / delivered", "zh": "点击人数 / 送达人数"},
-    "metric_def.share": {"en": "shared / delivered", "zh": "分享人数 / 送达人数"},
+    "metric_def.open": {"en": "opened / delivered", "zh": "打开数 / 送达人数"},
+    "metric_def.read": {"en": "read / delivered", "zh": "读完数 / 送达人数"},
+    "metric_def.read_through": {"en": "read / opened", "zh": "读完数 / 打开数"},
+    "metric_def.click": {"en": "clicked / delivered", "zh": "点击数 / 送达人数"},
+    "metric_def.share": {"en": "shared / delivered", "zh": "分享数 / 送达人数"},
     # -- units ----------------------------------------------------------------------
     "unit.push": {"en": "pushes", "zh": "次推送"},
     "unit.stretch": {"en": "stretches", "zh": "个轮换段"},
@@ -54,16 +54,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status.not_enough_data": {"en": "not enough data", "zh": "数据不足"},
     # -- verdict sentences ----------------------------------------------------------
     "verdict.winner": {
-        "en": "Push at {best}. It beats every other slot on {metric}: {lift} over {rival} "
-        "({level} interval {low} to {high}); chance to be best {p_best}, expected loss {loss}.",
-        "zh": "在 {best} 推送。按{metric}，它优于其他所有时段：比 {rival} 高 {lift}"
-        "（{level} 区间 {low} 至 {high}）；成为最优时段的概率 {p_best}，期望损失 {loss}。",
+        "en": "Push at {best}. It beats every other slot on {metric}: {best_rate} against {rival_rate} "
+        "at {rival}, {lift} higher ({level} interval {low} to {high}); chance to be best {p_best}, "
+        "expected loss {loss}.",
+        "zh": "在 {best} 推送。按{metric}，它优于其他所有时段：{best_rate}，{rival} 为 {rival_rate}，"
+        "相对高 {lift}（{level} 区间 {low} 至 {high}）；成为最优时段的概率 {p_best}，期望损失 {loss}。",
     },
     "verdict.inconclusive": {
-        "en": "Keep testing. {best} leads on {metric}, {lift} ahead of {rival} "
-        "({level} interval {low} to {high}), but that is not yet clear: chance to be best {p_best}, "
-        "expected loss {loss}.",
-        "zh": "继续测试。按{metric}，{best} 暂时领先，比 {rival} 高 {lift}"
+        "en": "Keep testing. {best} leads on {metric}: {best_rate} against {rival_rate} at {rival}, "
+        "{lift} higher ({level} interval {low} to {high}), but that is not yet clear: chance to be best "
+        "{p_best}, expected loss {loss}.",
+        "zh": "继续测试。按{metric}，{best} 暂时领先：{best_rate}，{rival} 为 {rival_rate}，相对高 {lift}"
         "（{level} 区间 {low} 至 {high}），但还不能确定：成为最优时段的概率 {p_best}，期望损失 {loss}。",
     },
     "based_on_days": {
@@ -76,7 +77,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "数据还不够：{why}。",
     },
     "more_days": {
-        "en": "Going on as now, about {more} more days would settle a gap of {lift} "
+        "en": "Going on as now, about {more} more days would settle a lead of {lift} (relative) "
         "with probability {power}.",
         "zh": "按目前的方式继续，大约再测 {more} 天，就有 {power} 的把握判定 {lift} 的差距。",
     },
@@ -85,7 +86,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": " 这只是粗略估计：所依据的波动本身还不确定。",
     },
     "out_of_reach": {
-        "en": "Going on as now, a gap of {lift} is out of reach (over a year).",
+        "en": "Going on as now, a lead of {lift} (relative) is out of reach (over a year).",
         "zh": "按目前的方式继续，{lift} 的差距需要一年以上才能判定。",
     },
     "advice_randomized": {
@@ -135,13 +136,33 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # -- the advisor -------------------------------------------------------------
     "advice.stop": {
-        "en": "stop: {slot} is best (the evidence on day {day} clears the sequential boundary "
-        "against every other slot)",
-        "zh": "可以停止：{slot} 最好（第 {day} 天的证据已越过与其他所有时段比较的序贯边界）",
+        "en": "Stop testing: push at {slot} every day from tomorrow. (On day {day} the evidence cleared "
+        "the sequential boundary against every other slot.)",
+        "zh": "可以停止测试：从明天起每天在 {slot} 推送。"
+        "（第 {day} 天的证据已越过与其他所有时段比较的序贯边界。）",
     },
     "advice.continue": {
-        "en": "continue: {slot} leads, not yet separated from the others; push tomorrow at {next}",
-        "zh": "继续：{slot} 暂时领先，但还没有与其他时段拉开；明天在 {next} 推送",
+        "en": "Keep testing: push tomorrow at {next}. {slot} leads, but is not yet separated from the "
+        "others.",
+        "zh": "继续测试：明天在 {next} 推送。{slot} 暂时领先，但还没有与其他时段拉开。",
+    },
+    "advice.footer": {
+        "en": "policy {policy}; dispersion {dispersion} (push-to-push variation beyond readers' own); "
+        "seed {seed}",
+        "zh": "策略 {policy}；离散系数 {dispersion}（推送之间超出读者本身的波动）；随机种子 {seed}",
+    },
+    "share_tomorrow": {"en": "chance of tomorrow", "zh": "明天被选中的概率"},
+    "ci_low": {"en": "ci_low", "zh": "区间下限"},
+    "ci_high": {"en": "ci_high", "zh": "区间上限"},
+    "shrunk_low": {"en": "shrunk_low", "zh": "收缩区间下限"},
+    "shrunk_high": {"en": "shrunk_high", "zh": "收缩区间上限"},
+    "cli.design": {
+        "en": "design: {design}{order} (compared: {unit})",
+        "zh": "测试方式：{design}{order}（比较的单位：{unit}）",
+    },
+    "cli.fixed_order": {
+        "en": ", slots in a fixed cycle, not drawn at random",
+        "zh": "，时段按固定顺序轮换，不是随机安排",
     },
     # -- the report -----------------------------------------------------------------
     "report.title": {"en": "When to push: {source}", "zh": "何时推送：{source}"},
@@ -222,6 +243,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "each day's slot was drawn at random, so each push is a fair draw",
         "zh": "每天的推送时段是随机决定的，每次推送都是公平的一次比较",
     },
+    "report.why.push_cyclic": {
+        "en": "each push went out on its own day; the slots followed a fixed cycle rather than a "
+        "random draw, so the comparison assumes nothing else followed the same cycle",
+        "zh": "每次推送各占一天；时段按固定顺序轮换而不是随机决定，"
+        "所以这个比较假定没有别的因素跟着同样的周期变化",
+    },
     "report.why.stretch": {
         "en": "days within a stretch share their articles' ups and downs, so only whole stretches are "
         "independent evidence",
@@ -247,6 +274,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "report.appendix": {"en": "Appendix for analysts", "zh": "附录（供数据分析人员参考）"},
     "report.tests": {"en": "Every test run", "zh": "全部检验"},
+    "report.tests_note": {
+        "en": "The decision uses the recommended tests (marked). The others are cross-checks: the "
+        "permutation test shuffles the slots over the randomised units, and with few units its p-value "
+        "can differ from the recommended test's; the reader-level z-test, when shown, treats readers as "
+        "independent and is not valid for a rotation.",
+        "zh": "结论依据的是标记为推荐的检验，其余是交叉验证：置换检验在随机化的单位之间打乱时段，"
+        "单位较少时它的 p 值可能与推荐检验不同；如显示了按读者计的 z 检验，它把读者当作相互独立，"
+        "对轮换测试并不成立。",
+    },
     "report.model": {"en": "The model", "zh": "模型"},
     "report.model_text": {
         "en": "Slot effects on the logit scale, estimated on {unit} ({n}); residual {df} degrees of freedom; "
@@ -318,6 +354,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "article quality runs in series; the slots were drawn day by day, so this favours no slot",
         "zh": "文章质量有连续性；但时段是每天随机决定的，不会偏向任何时段",
     },
+    "check.autocorrelation.cyclic_high": {
+        "en": "article quality runs in series, and the slots followed a fixed cycle: a series that "
+        "lines up with the cycle would favour one slot",
+        "zh": "文章质量有连续性，而时段是按固定顺序轮换的：如果文章的起伏正好跟着这个顺序，会偏向某个时段",
+    },
+    "check.autocorrelation.cyclic_ok": {
+        "en": "no runs of similar articles; the slots followed a fixed cycle, so that is what keeps "
+        "the comparison fair here",
+        "zh": "没有发现相似文章连续出现；时段按固定顺序轮换，所以这一点正是比较公平的前提",
+    },
+    "check.fixed_order.name": {"en": "order of the slots", "zh": "时段的轮换顺序"},
+    "check.fixed_order.detail": {
+        "en": "the slots followed a fixed cycle ({slots}), not a random order",
+        "zh": "时段按固定顺序轮换（{slots}），不是随机安排的",
+    },
+    "check.fixed_order.warn": {
+        "en": "anything that repeats with the cycle (weekdays, a series of articles) can pass for a "
+        "slot effect; draw each day's slot at random next time (wxtime plan)",
+        "zh": "凡是跟着轮换周期重复的因素（星期几、系列文章）都可能被误当成时段的影响；"
+        "下次请每天随机安排时段（wxtime plan）",
+    },
     "check.autocorrelation.randomized_ok": {
         "en": "slots were drawn day by day, so runs of similar articles favour no slot",
         "zh": "时段是每天随机决定的，相似文章连续出现也不会偏向任何时段",
@@ -327,7 +384,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{monthly} per 30 days (p = {p})",
         "zh": "每 30 天变化 {monthly}（p = {p}）",
     },
-    "check.trend.none": {"en": "no drift worth noting", "zh": "没有值得注意的趋势"},
+    "check.trend.none": {
+        "en": "no clear drift: a change this size could be chance (only p < 0.01 counts as drift here)",
+        "zh": "没有明确的趋势：这么大的变化可能只是偶然（这里只有 p < 0.01 才算趋势）",
+    },
     "check.trend.fixed": {
         "en": "rates drift over the study; in a rotation run in a fixed order this can favour the slots that "
         "came later (or earlier): randomise the order of the stretches",
@@ -477,10 +537,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "pushes": {"en": "pushes", "zh": "推送次数"},
     "units": {"en": "units", "zh": "比较单位数"},
     "delivered": {"en": "delivered", "zh": "送达人数"},
-    "opened": {"en": "opened", "zh": "打开人数"},
-    "read": {"en": "read", "zh": "读完人数"},
-    "clicked": {"en": "clicked", "zh": "点击人数"},
-    "shared": {"en": "shared", "zh": "分享人数"},
+    "opened": {"en": "opened", "zh": "打开数（来自推送的阅读）"},
+    "read": {"en": "read", "zh": "读完数"},
+    "clicked": {"en": "clicked", "zh": "点击数"},
+    "shared": {"en": "shared", "zh": "分享数"},
     "rate": {"en": "estimated rate", "zh": "估计比率"},
     "interval": {"en": "{level} interval", "zh": "{level} 区间"},
     "rate_shrunk": {"en": "shrunk estimate", "zh": "收缩估计"},

@@ -856,8 +856,8 @@ def read_backend_export(
     from ._io import file_sha256
 
     summary["sha256"] = file_sha256(path)
-    if "encoding_note" in frame.attrs:
-        summary.setdefault("notes", []).insert(0, frame.attrs["encoding_note"])
+    if "read_note" in frame.attrs:
+        summary.setdefault("notes", []).insert(0, frame.attrs["read_note"])
     return pushes
 
 
@@ -953,7 +953,10 @@ def _looks_like_export(path: Path, encoding, sep) -> bool:
 
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            headers = [str(c) for c in read_excel(path, nrows=0).columns]
+            from .schema import _excel_layout
+
+            sheet, header_row, _ = _excel_layout(path, None)
+            headers = [str(c) for c in read_excel(path, sheet_name=sheet, header=header_row, nrows=0).columns]
         elif path.suffix.lower() in (".csv", ".txt", ".tsv"):
             headers = [h.strip() for h in _csv_header(path, sep, text_encoding(path, encoding))]
         else:

@@ -129,6 +129,11 @@ def _axes(ax, lang: str = "en"):
     return ax
 
 
+def _legend_below(ax):
+    """The legend under the axes, where it cannot cover an interval."""
+    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+
+
 def _percent(ax, axis="y"):
     from matplotlib.ticker import PercentFormatter
 
@@ -187,7 +192,7 @@ def plot_rates(rates, ax=None, lang: str = "en", truth: pd.DataFrame | None = No
     ax.set_title(t("plot.rates_by_slot", lang, metric=metric_label(rates.metric, lang)))
     _percent(ax)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="best", fontsize="small")
+    _legend_below(ax)
     return ax
 
 
@@ -209,7 +214,7 @@ def plot_decision(decision, ax=None, lang: str = "en"):
     ax.set_ylabel(metric_label(decision.metric, lang))
     _percent(ax)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="best", fontsize="small")
+    _legend_below(ax)
     return ax
 
 
@@ -336,6 +341,10 @@ def plot_heatmap(table: pd.DataFrame, ax=None, lang: str = "en", value: str = "r
     ax.set_ylabel(t("plot.weekday", lang))
     colorbar = ax.figure.colorbar(image, ax=ax)
     colorbar.set_label(t("plot.rate", lang))
+    if value == "rate":
+        from matplotlib.ticker import PercentFormatter
+
+        colorbar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     return ax
 
 

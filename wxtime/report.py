@@ -347,7 +347,7 @@ def render_report(
                 {
                     "slot": r.slot,
                     "width": f"{100 * r.p_best:.1f}",
-                    "text": f"{r.p_best:.2f}",
+                    "text": f"{100 * r.p_best:.0f}%" if r.p_best >= 0.005 else "<1%",
                     "best": r.slot == d.best_slot,
                 }
             )
@@ -417,7 +417,7 @@ def render_report(
             design=t(f"design.{d.design}", lang),
             unit=unit,
             n=model.counts.n_units,
-            why=t(f"report.why.{d.unit_kind}", lang),
+            why=t(f"report.why.{d.unit_kind}{'_cyclic' if _cyclic(d) else ''}", lang),
         )
         model_text = t(
             "report.model_text",
@@ -503,6 +503,11 @@ def _xlsx_bytes(decision) -> bytes:
         )
         decision.next_step["schedule"].to_excel(writer, sheet_name="schedule", index=False)
     return buffer.getvalue()
+
+
+def _cyclic(d) -> bool:
+    """A daily rotation in a fixed order (not drawn at random)."""
+    return bool(d.result is not None and d.design == "randomized" and d.result.model.counts.fixed_order)
 
 
 def build_report(

@@ -373,17 +373,35 @@ def check_tz(tz: str) -> str:
     return tz
 
 
-def _suggest(name: str, headers) -> str:
-    """Headers that look like ``name`` or one of its aliases (for a missing column)."""
+def _suggest(name: str, headers) -> list[str]:
+    """Headers that look like ``name`` or one of its aliases (for a missing column), closest first."""
     import difflib
 
     spellings = [key for key, target in ALIASES.items() if target == name] + [name]
     keys = {_header_key(h): str(h) for h in headers}
     close = []
     for spelling in spellings:
-        close += [keys[k] for k in difflib.get_close_matches(spelling, list(keys), n=2, cutoff=0.6)]
-    close = list(dict.fromkeys(close))[:3]
-    return f"; closest in the file: {', '.join(repr(c) for c in close)}" if close else ""
+        close += [keys[k] for k in difflib.get_close_matches(spelling, list(keys), n=2, cutoff=0.5)]
+    return list(dict.fromkeys(close))[:3]
+
+
+_NEEDED = {
+    "delivered": "the deliveries of each push (送达人数 / delivered)",
+    "opened": "the opens or reads from the push (阅读人数 / 公众号消息阅读人数 / opened)",
+    "sent_at": "when each push was sent (发送时间 / 推送时间 / sent_at), or its slot (时段 / hour)",
+}
+
+
+def _missing_problem(name: str, headers) -> Problem:
+    """A required column the file lacks: what it is, what the file has, and the mapping to pass."""
+    have = ", ".join(map(str, headers))
+    close = _suggest(name, headers) + (_suggest("slot", headers) if name == "sent_at" else [])
+    if close:
+        hint = f"; closest in the file: {', '.join(repr(c) for c in close[:3])}: if that is it, pass "
+        hint += f"--columns {name}={close[0]} (Python: columns={{'{name}': '{close[0]}'}})"
+    else:
+        hint = f"; name your column with --columns {name}=<your header> (Python: columns={{'{name}': ...}})"
+    return Problem(None, name, f"is required: {_NEEDED[name]}. The file has: {have}{hint}")
 
 
 def _rename(frame: pd.DataFrame, columns: Mapping[str, str] | None, source: str) -> pd.DataFrame:
@@ -440,7 +458,19 @@ def _rename(frame: pd.DataFrame, columns: Mapping[str, str] | None, source: str)
             rename[headers[0]] = target
     if problems:
         raise PushDataError(source, problems, line_offset=None)
-    return frame.rename(columns=rename)
+    renamed = frame.rename(columns=rename)
+    renamed.attrs["headers"] = {target: str(header) for header, target in rename.items()}
+    return renamed
+
+
+def _with_headers(problems: list[Problem], headers: Mapping[str, str]) -> list[Problem]:
+    """Problems that name the file's own header beside wxtime's name (送达人数 beside delivered)."""
+    from dataclasses import replace
+
+    return [
+        replace(p, header=headers[p.column]) if p.column in headers and p.header is None else p
+        for p in problems
+    ]
 
 
 def _show(value) -> str:
@@ -589,7 +619,11 @@ def _dates_as_text(column: pd.Series, rows, name: str, problems: list) -> pd.Ser
         format="%Y-%m-%d",
     )
     for i in np.flatnonzero(parsed.isna().to_numpy()):
-        problems.append(Problem(int(rows[i]), name, f"{column.iloc[i]!r} is not a date (YYYY-MM-DD)"))
+        raw = column.iloc[i]
+        missing = raw is None or (isinstance(raw, float) and np.isnan(raw)) or not str(raw).strip()
+        problems.append(
+            Problem(int(rows[i]), name, "is missing" if missing else f"{raw!r} is not a date (YYYY-MM-DD)")
+        )
     return parsed.dt.strftime("%Y-%m-%d")
 
 
@@ -661,7 +695,12 @@ def _send_times(frame, rows, tz, problems, source) -> tuple[pd.DatetimeIndex | N
     text = pd.Series(dates.to_numpy(), dtype="string") + " " + _clock_text(minutes).astype("string")
     stamps, time_problems = _parse_times(text, tz, rows)
     problems.extend(time_problems)
-    notes.append(f"send times combined from the date column and the {source_column} column")
+    headers = frame.attrs.get("headers", {})
+    date_header = headers.get("send_date", "send_date") if has_date else headers.get("sent_at", "sent_at")
+    notes.append(
+        f"send times combined from the dates in {date_header!r} and the times in "
+        f"{headers.get(source_column, source_column)!r}"
+    )
     return stamps, minutes, notes
 
 
@@ -704,20 +743,57 @@ def _slot_minutes(frame, stamps, written, rows, slot_freq, problems) -> tuple[np
     return inference.slots, notes
 
 
-def _group_articles(result: pd.DataFrame, positions: str) -> tuple[pd.DataFrame, int]:
+_TOTAL_WORDS = re.compile(
+    r"^\s*(合计|总计|小计|汇总|平均|平均值|均值|total|totals|sum|average|avg|mean)\s*[:：]?\s*$", re.I
+)
+
+
+def _drop_blank_and_total_rows(frame: pd.DataFrame, rows: np.ndarray):
+    """Rows a sheet has that are not pushes: all blank, or a total/average row (合计, 平均, Total).
+
+    A total row is one whose first filled cell says so. They are left out and counted
+    (``{"blank rows": n, "total rows (合计, 平均...)": m}``), never parsed as pushes.
+    """
+    empty = frame.isna()
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            empty[column] |= frame[column].astype("string").str.strip().fillna("") == ""
+    blank = empty.all(axis=1).to_numpy()
+    total = np.zeros(len(frame), dtype=bool)
+    labels = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    if labels:
+        first = frame[labels].where(~empty[labels]).bfill(axis=1).iloc[:, 0]
+        total = first.astype("string").str.match(_TOTAL_WORDS.pattern, na=False).to_numpy(dtype=bool)
+        total &= ~blank
+    keep = ~(blank | total)
+    left_out = {"blank rows": int(blank.sum()), "total rows (合计, 平均...)": int(total.sum())}
+    if keep.all():
+        return frame, rows, {}
+    return frame[keep].reset_index(drop=True), rows[keep], {k: v for k, v in left_out.items() if v}
+
+
+def _group_articles(result: pd.DataFrame, positions: str) -> tuple[pd.DataFrame, int, list]:
     """Rows that are articles of one push (same send time to the second, same deliveries) -> one push.
 
-    ``positions="headline"`` keeps the headline (``position`` 1 where known, else the first
-    row); ``"all"`` sums the counts of every article. Returns the table and how many rows
-    were folded into others.
+    ``positions="headline"`` keeps the headline (``position`` 1); ``"all"`` sums the counts
+    of every article. Without positions (no ``内容url`` with ``idx=``, no 位置 column) the
+    headline cannot be told from the row order, so the articles are summed, and a note says
+    so. Returns the table, how many rows were folded into others, and the notes.
     """
     if "sent_at" not in result.columns or "group" in result.columns or len(result) < 2:
-        return result, 0
+        return result, 0, []
     key = result["sent_at"].astype("int64").astype(str) + "|" + result["delivered"].astype(str)
     if "push_key" in result.columns:
         key = result["push_key"].astype(str)
     if not key.duplicated().any():
-        return result, 0
+        return result, 0, []
+    notes = []
+    if positions == "headline" and "position" not in result.columns:
+        positions = "all"
+        notes.append(
+            "pushes with several articles: no article positions (内容url with idx=, or a 位置 column), "
+            "so the headline cannot be told and every article's counts are summed (--positions all)"
+        )
     order = result.assign(_key=key.to_numpy(), _row=np.arange(len(result)))
     if "position" in order.columns:
         order = order.sort_values(["_key", "position", "_row"], kind="stable")
@@ -734,7 +810,7 @@ def _group_articles(result: pd.DataFrame, positions: str) -> tuple[pd.DataFrame,
         grouped = order.drop_duplicates("_key")
     grouped = grouped.sort_values("_row").drop(columns=["_key", "_row"]).reset_index(drop=True)
     grouped.attrs = dict(result.attrs)
-    return grouped, folded
+    return grouped, folded, notes
 
 
 def validate_pushes(
@@ -819,26 +895,16 @@ def validate_pushes(
     if len(data) == 0:
         raise PushDataError(source, [Problem(None, None, "has no rows")])
     frame = _rename(data.copy(), columns, source)
+    headers = frame.attrs.get("headers", {})
     missing = [c for c in ("delivered", "opened") if c not in frame.columns]
     if "sent_at" not in frame.columns and "slot" not in frame.columns:
-        missing.append("sent_at or slot")
+        missing.append("sent_at")
     if missing:
-        have = ", ".join(map(str, data.columns))
-        raise PushDataError(
-            source,
-            [
-                Problem(
-                    None,
-                    m,
-                    f"is required but missing (the file has: {have})"
-                    f"{_suggest(m.split(' ')[0], data.columns)}; "
-                    "map a header with columns={'delivered': 'sent'} or --columns delivered=sent",
-                )
-                for m in missing
-            ],
-            line_offset=None,
-        )
+        raise PushDataError(source, [_missing_problem(m, data.columns) for m in missing], line_offset=None)
     rows = np.arange(1, len(frame) + 1)
+    frame, rows, left_out = _drop_blank_and_total_rows(frame, rows)
+    if len(frame) == 0:
+        raise PushDataError(source, [Problem(None, None, "has no rows (only blank or total rows)")])
     problems: list[Problem] = []
     counts = _parse_counts(frame, rows, problems)
     _check_funnel(counts, rows, strict_funnel, problems)
@@ -848,7 +914,7 @@ def validate_pushes(
         minutes, slot_notes = _slot_minutes(frame, stamps, written, rows, slot_freq, problems)
     ids = _identifiers(frame, rows, problems)
     if problems:
-        raise PushDataError(source, problems, line_offset=line_offset)
+        raise PushDataError(source, _with_headers(problems, headers), line_offset=line_offset)
     result = pd.DataFrame({"push_id": ids.astype(str).to_numpy()})
     if stamps is not None:
         result["sent_at"] = stamps
@@ -874,7 +940,9 @@ def validate_pushes(
                 result[name] = pd.to_numeric(result[name])
             except (TypeError, ValueError):
                 pass
-    result, folded = _group_articles(result, positions)
+    result, folded, group_notes = _group_articles(result, positions)
+    if group_notes:
+        positions = "all"  # no positions to find the headline by: the articles were summed
     if "push_key" in result.columns:
         result = result.drop(columns=["push_key"])
     level = "push"
@@ -884,7 +952,12 @@ def validate_pushes(
     result.attrs["source"] = source
     result.attrs["tz"] = tz
     result.attrs["load_summary"] = load_summary(
-        result, source, articles_grouped=folded, notes=notes + slot_notes, positions=positions
+        result,
+        source,
+        skipped=left_out,
+        articles_grouped=folded,
+        notes=notes + slot_notes + group_notes,
+        positions=positions,
     )
     return result
 
@@ -960,6 +1033,24 @@ def read_excel(path: Path, **options) -> pd.DataFrame:
         ) from None
 
 
+def _check_excel_bytes(path: Path, suffix: str) -> None:
+    """An Excel-named file whose bytes are something else: say what it is and what to do."""
+    with open(path, "rb") as fh:
+        head = fh.read(512)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        return  # a zip (.xlsx) or an OLE compound file (.xls): let the Excel path decide
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<", b"<!doctype")):
+        what = (
+            "an HTML page (some backends save tables that way): open it in Excel or WPS and save it as .xlsx"
+        )
+    elif b"\x00" not in head and (b"," in head or b"\t" in head or b";" in head):
+        what = f"text (CSV), not an Excel workbook, despite its {suffix} name: rename it to .csv"
+    else:
+        what = f"not an Excel workbook despite its {suffix} name (its first bytes are {head[:8].hex(' ')})"
+    raise PushDataError(str(path), [Problem(None, None, f"is {what}")])
+
+
 def _read_json_records(path: Path) -> pd.DataFrame:
     """A JSON array of push records (objects), with the JSON path of anything that is not one."""
     import json
@@ -1000,7 +1091,53 @@ def _read_json_records(path: Path) -> pd.DataFrame:
     return pd.DataFrame.from_records(data)
 
 
-def _excel_date_only_cells(path: Path, frame: pd.DataFrame, sheet: object) -> pd.DataFrame:
+def _known_headers(values) -> int:
+    """How many of ``values`` are headers wxtime knows (its names or their aliases)."""
+    keys = {_header_key(v) for v in values if isinstance(v, str) and v.strip()}
+    return sum(1 for k in keys if k in ALIASES or k in {_header_key(n) for n in _KNOWN})
+
+
+def _excel_layout(path: Path, sheet: object) -> tuple[object, int, str]:
+    """``(sheet, header_row, note)``: where the push table is in a workbook.
+
+    The given sheet, or else the first sheet whose header (in its first ten rows) has the
+    most known column names; the header is the row with the most of them. A title row
+    above the header, or a notes sheet before the data, is skipped and said in the note.
+    """
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True)
+    except Exception:  # let read_excel say what is wrong with the file
+        return (sheet if sheet is not None else 0), 0, ""
+    try:
+        names = book.sheetnames
+        candidates = [names[sheet] if isinstance(sheet, int) else sheet] if sheet is not None else names
+        best = (0, names[0] if names else 0, 0)
+        for name in candidates:
+            if name not in names:
+                continue
+            rows = list(book[name].iter_rows(min_row=1, max_row=10, values_only=True))
+            for index, row in enumerate(rows):
+                score = _known_headers(row)
+                if score > best[0]:
+                    best = (score, name, index)
+    finally:
+        book.close()
+    score, chosen, header_row = best
+    if score < 2:  # nothing recognisable anywhere: the first sheet as it is, and its error message
+        return (sheet if sheet is not None else 0), 0, ""
+    notes = []
+    if sheet is None and names and chosen != names[0]:
+        notes.append(f"read sheet {chosen!r} (the first sheet, {names[0]!r}, holds no push table)")
+    if header_row:
+        notes.append(f"the header is row {header_row + 1} of the sheet: the rows above it were skipped")
+    return chosen, header_row, "; ".join(notes)
+
+
+def _excel_date_only_cells(
+    path: Path, frame: pd.DataFrame, sheet: object, header_row: int = 0
+) -> pd.DataFrame:
     """Date-time columns with cells formatted as a date alone become text, so they are flagged.
 
     Excel stores a date cell as midnight; only its number format tells "2024-06-05" (no time
@@ -1023,7 +1160,7 @@ def _excel_date_only_cells(path: Path, frame: pd.DataFrame, sheet: object) -> pd
             worksheet = book.worksheets[sheet or 0]
         else:
             worksheet = book[sheet]
-        rows = worksheet.iter_rows(values_only=False)
+        rows = worksheet.iter_rows(min_row=header_row + 1, values_only=False)
         header = [str(cell.value) for cell in next(rows)]
         wanted = {header.index(str(c)): c for c in timed if str(c) in header}
         date_only = {c: [] for c in timed}
@@ -1167,6 +1304,8 @@ def _read_table(
 ) -> tuple[pd.DataFrame, int | None]:
     suffix = path.suffix.lower()
     source = str(path)
+    if suffix in (".xls", ".xlsx", ".xlsm"):
+        _check_excel_bytes(path, suffix)
     if suffix == ".xls":
         raise PushDataError(
             source,
@@ -1180,8 +1319,12 @@ def _read_table(
             ],
         )
     if suffix in (".xlsx", ".xlsm"):
-        # Excel rows: header is row 1, so data row r is sheet row r + 1.
-        frame = read_excel(path, sheet_name=sheet if sheet is not None else 0)
+        # The sheet and the header row that hold the push table (a title row above the header,
+        # a notes sheet first); data row r is then sheet row header_row + 1 + r.
+        sheet, header_row, note = _excel_layout(path, sheet)
+        frame = read_excel(path, sheet_name=sheet, header=header_row)
+        if note:
+            frame.attrs["read_note"] = note
         headers = [str(c) for c in frame.columns]
         mangled = [h for h in headers if re.search(r"\.\d+$", h) and h.rsplit(".", 1)[0] in headers]
         if mangled:
@@ -1189,7 +1332,7 @@ def _read_table(
                 source,
                 [Problem(None, h.rsplit(".", 1)[0], "appears twice in the header row") for h in mangled],
             )
-        return _excel_date_only_cells(path, frame, sheet), 1
+        return _excel_date_only_cells(path, frame, sheet, header_row), header_row + 1
     if suffix == ".parquet":
         import pyarrow.parquet as pq
 
@@ -1245,7 +1388,7 @@ def _read_table(
     if frame.empty:
         raise PushDataError(source, [Problem(None, None, "has a header but no rows")])
     if encoding is None and enc != "utf-8-sig":
-        frame.attrs["encoding_note"] = f"read as {enc} text (no --encoding given; sniffed from the bytes)"
+        frame.attrs["read_note"] = f"read as {enc} text (no --encoding given; sniffed from the bytes)"
     return frame, 1
 
 
@@ -1311,8 +1454,8 @@ def read_pushes(
     from ._io import file_sha256
 
     pushes.attrs["load_summary"]["sha256"] = file_sha256(path)
-    if "encoding_note" in frame.attrs:
-        pushes.attrs["load_summary"].setdefault("notes", []).insert(0, frame.attrs["encoding_note"])
+    if "read_note" in frame.attrs:
+        pushes.attrs["load_summary"].setdefault("notes", []).insert(0, frame.attrs["read_note"])
     return pushes
 
 
