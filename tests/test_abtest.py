@@ -393,3 +393,9 @@ def test_permutation_test_stops_once_decided_and_matches_a_full_run():
     big = wxtime.simulate_rotation(wxtime.night_owl(), days=70, design="randomized", seed=3).pushes
     clear = permutation_test(big, n_permutations=5000, seed=1)
     assert clear["p_value"] < 0.05 and clear["n_permutations"] < 5000
+
+
+def test_a_lean_decision_still_serialises():
+    d = decide(load_noon_study(), n_permutations=0, plan=False, bayes_draws=1000, diagnostics=False)
+    out = d.to_dict()
+    assert out["next_step"]["schedule"] is None and out["best_slot"] == "12:00"

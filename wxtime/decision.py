@@ -255,7 +255,11 @@ class Decision:
                 "plan": self.plan.to_dict() if self.plan is not None else None,
                 "options": self.options.to_dict(orient="records"),
                 "next_step": {k: v for k, v in self.next_step.items() if k != "schedule"}
-                | {"schedule": self.next_step["schedule"].to_dict(orient="records")},
+                | {
+                    "schedule": self.next_step["schedule"].to_dict(orient="records")
+                    if self.next_step.get("schedule") is not None
+                    else None
+                },
                 "data": self.data,
                 "seed": self.seed,
                 "wxtime_version": self.version,

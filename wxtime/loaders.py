@@ -145,8 +145,8 @@ def _source_label(source, names: list[str]) -> str:
         return names[0]
     if isinstance(source, (str, os.PathLike)):
         return str(source)
-    parents = {str(Path(n).parent) for n in names if not n.startswith("<")}
-    if len(parents) == 1 and len(names) == len([n for n in names if not n.startswith("<")]):
+    parents = {str(Path(n).parent) for n in names}
+    if len(parents) == 1 and not any(n.startswith("<") for n in names):  # saved files, one folder
         return parents.pop()
     return f"{len(names)} payloads"
 

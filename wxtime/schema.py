@@ -1104,11 +1104,15 @@ def _excel_layout(path: Path, sheet: object) -> tuple[object, int, str]:
     most known column names; the header is the row with the most of them. A title row
     above the header, or a notes sheet before the data, is skipped and said in the note.
     """
+    import zipfile
+
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         book = openpyxl.load_workbook(path, read_only=True)
-    except Exception:  # let read_excel say what is wrong with the file
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, InvalidFileException):
+        # Not a workbook openpyxl can open: read_excel says what is wrong with the file.
         return (sheet if sheet is not None else 0), 0, ""
     try:
         names = book.sheetnames
