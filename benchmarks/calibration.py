@@ -52,8 +52,7 @@ def _decision_study(args) -> dict:
 
     sc = _scenarios()
     world = sc.World(name, seed)
-    pushes = wxtime.validate_pushes(world.run())
-    pushes.attrs.clear()  # no load summary to carry (pandas deep-copies attrs on every operation)
+    pushes = wxtime.validate(world.run())
     truth = world.truth.set_index("slot")["rate"]
     # The decision and every number it reports, without the cross-checks, health checks and
     # schedule a report adds (diagnostics=False changes none of them; tests check).
@@ -132,7 +131,7 @@ def _plan_study(args) -> dict:
     base = sc.SCENARIOS[name]
     size = units * len(base.slots) if knob == "days" else units
     world = sc.World(dataclasses.replace(base, **{knob: size}), seed)
-    d = decide(wxtime.validate_pushes(world.run()), seed=seed, bayes_draws=1000, n_permutations=0, plan=False)
+    d = decide(wxtime.validate(world.run()), seed=seed, bayes_draws=1000, n_permutations=0, plan=False)
     return {
         "scenario": name,
         "seed": seed,
@@ -158,7 +157,7 @@ def plan_part(studies, workers) -> pd.DataFrame:
     for name, (knob, pilot_size, lift) in PLAN_CASES.items():
         base = sc.SCENARIOS[name]
         pilot = sc.World(dataclasses.replace(base, **{knob: pilot_size}), 1).run()
-        plan = plan_study(fit_slot_model(wxtime.validate_pushes(pilot)), lift=lift, n_sim=8000, seed=1)
+        plan = plan_study(fit_slot_model(wxtime.validate(pilot)), lift=lift, n_sim=8000, seed=1)
         jobs = [(name, 50_000 + i, knob, plan.units_needed) for i in range(studies)]
         with ProcessPoolExecutor(workers) as pool:
             runs = pd.DataFrame(list(pool.map(_plan_study, jobs, chunksize=8)))
@@ -201,7 +200,7 @@ def _advisor_study(args) -> dict:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 advice = recommend(
-                    wxtime.validate_pushes(pd.DataFrame(rows)),
+                    wxtime.validate(pd.DataFrame(rows)),
                     seed=seed * 1000 + day,
                     n_draws=200,
                     horizon_days=days,

@@ -43,7 +43,7 @@ def world_pushes(worlds, name, seed, **changes):
     if changes:
         scenario = dataclasses.replace(scenario, **changes)
     world = worlds.World(scenario, seed)
-    return wxtime.validate_pushes(world.run()), world
+    return wxtime.validate(world.run()).frame, world
 
 
 # Fixture generators are data provenance, run by hand; pytest's doctest collection must not import them.

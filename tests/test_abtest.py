@@ -53,7 +53,7 @@ def split_table_from_strata(strata):
                     "opened": opened,
                 }
             )
-    return wxtime.validate_pushes(pd.DataFrame(rows))
+    return wxtime.validate(pd.DataFrame(rows)).frame
 
 
 def test_statsmodels_cmh_reproduces_r_on_the_rabbits_data():
@@ -74,7 +74,7 @@ def test_split_analysis_cmh_row_equals_statsmodels():
 
 
 def test_naive_z_equals_statsmodels_two_proportion_test():
-    pushes = load_noon_study()
+    pushes = load_noon_study().frame
     result = compare_slots(pushes, naive=True, n_permutations=0, bayes_draws=500)
     row = result.tests.query("name == 'naive_reader_z' and comparison == '21:00 vs 12:00'").iloc[0]
     totals = pushes.groupby("slot")[["opened", "delivered"]].sum()
@@ -91,7 +91,7 @@ def test_adjusted_p_values_equal_statsmodels(method, sm_method):
 
 
 def test_design_detection(worlds):
-    assert detect_design(load_noon_study()) == "blocked"
+    assert detect_design(load_noon_study().frame) == "blocked"
     assert detect_design(wxtime.simulate_rotation(design="randomized", seed=1).pushes) == "randomized"
     assert detect_design(wxtime.simulate_split(days=3, seed=1).pushes) == "split"
     # A split export that numbers each group's push (no shared push_id): the day is the block.
@@ -102,7 +102,7 @@ def test_design_detection(worlds):
 
 
 def test_blocked_omnibus_is_the_anova_of_stretch_means_as_statsmodels_computes_it():
-    pushes = load_noon_study()
+    pushes = load_noon_study().frame
     model = fit_slot_model(pushes)
     units = model.units
     assert np.ptp(units["weight"]) < 0.05  # equal stretches: (almost) equal weights
@@ -140,7 +140,7 @@ def test_pairwise_t_equals_the_ols_contrast_on_unit_means():
 
 
 def test_swapping_slot_labels_flips_the_difference_and_keeps_the_p_value():
-    pushes = load_noon_study()
+    pushes = load_noon_study().frame
     swapped = pushes.assign(
         slot=pushes["slot"].map({"12:00": "21:00", "21:00": "12:00"}).fillna(pushes["slot"])
     )
@@ -154,7 +154,7 @@ def test_swapping_slot_labels_flips_the_difference_and_keeps_the_p_value():
 
 
 def test_permutation_test_unit_follows_the_design():
-    assert permutation_test(load_noon_study(), n_permutations=100)["unit"] == "stretch"
+    assert permutation_test(load_noon_study().frame, n_permutations=100)["unit"] == "stretch"
     randomized = wxtime.simulate_rotation(design="randomized", seed=2).pushes
     result = permutation_test(randomized, n_permutations=100, seed=3)
     assert result["unit"] == "push" and result["seed"] == 3 and 0 < result["p_value"] <= 1
@@ -215,7 +215,7 @@ def test_health_checks_flag_what_they_should(worlds):
     )
     assert health_checks(split).set_index("check").loc["sample_ratio", "status"] == "ok"
     assert health_checks(skewed).set_index("check").loc["sample_ratio", "status"] == "fail"
-    pushes = load_noon_study()
+    pushes = load_noon_study().frame
     weekend_only = pushes[~((pushes["slot"] == "18:00") & (pushes["sent_at"].dt.day_of_week < 5))]
     assert health_checks(weekend_only).set_index("check").loc["weekday_balance", "status"] == "warn"
     checks = health_checks(pushes, as_of="2024-08-12 08:00").set_index("check")
@@ -237,7 +237,7 @@ def test_health_checks_flag_what_they_should(worlds):
 
 
 def test_replica_decision_names_noon_and_is_honest_about_strength():
-    decision = decide(load_noon_study(), n_permutations=200)
+    decision = decide(load_noon_study().frame, n_permutations=200)
     assert decision.best_slot == "12:00" and decision.runner_up == "21:00"
     # Two stretches per slot cannot separate noon from 21:00: keep testing, and how.
     assert decision.decision == "inconclusive" and decision.reason == "omnibus"
@@ -269,14 +269,14 @@ def test_the_interval_level_follows_alpha():
 
 
 def test_result_object_renders():
-    result = compare_slots(load_noon_study(), n_permutations=50, bayes_draws=500)
+    result = compare_slots(load_noon_study().frame, n_permutations=50, bayes_draws=500)
     html = result._repr_html_()
     assert "<table" in html and "12:00" in html and "NaN" not in html
     assert result.plot() is not None
 
 
 def test_slot_level_data_is_refused_by_the_test_and_described_by_the_decision():
-    table = wxtime.validate_pushes(pd.DataFrame({"slot": [9, 12], "delivered": [100, 100], "opened": [5, 9]}))
+    table = wxtime.validate(pd.DataFrame({"slot": [9, 12], "delivered": [100, 100], "opened": [5, 9]}))
     with pytest.raises(ValueError, match="one row per slot"):
         compare_slots(table)
     decision = decide(table)
@@ -290,7 +290,7 @@ def test_a_thin_slot_with_a_lucky_rate_is_not_called_best():
     # must say why the thin one is not.
     from wxtime.datasets import load_facebook_metrics
 
-    posts = load_facebook_metrics()
+    posts = load_facebook_metrics().frame
     decision = decide(posts, n_permutations=0, bayes_draws=5000)
     counts = posts["slot"].value_counts()
     assert counts[decision.best_slot] >= 10 and decision.best_slot != "19:00"
@@ -311,7 +311,7 @@ def test_the_best_slot_has_the_smallest_expected_loss_and_the_largest_shrunk_rat
 def test_pushes_that_fit_their_slots_exactly_give_no_probability_and_no_winner():
     """Found by trying a 4-push file: two identical 21:00 pushes and one 12:00 push gave a zero
     scale, a zero-width CI and 'winner' at p ~ 1e-14."""
-    pushes = wxtime.validate_pushes(
+    pushes = wxtime.validate(
         pd.DataFrame(
             {
                 "sent_at": ["2024-07-01 12:00", "2024-07-02 12:00", "2024-07-03 21:00", "2024-07-04 21:00"],
@@ -343,19 +343,19 @@ def test_sequential_monitor_stops_early_on_a_real_difference_and_refuses_unknown
     looks = sequential_monitor(pushes, ("12:00", "18:00"), planned=30)
     assert looks["reject"].any() and looks["reject"].to_numpy().argmax() < len(looks) - 1
     with pytest.raises(ValueError, match=r"slot\(s\) 99:00 not in the data"):
-        sequential_monitor(load_noon_study(), ("12:00", "99:00"), planned=20)
+        sequential_monitor(load_noon_study().frame, ("12:00", "99:00"), planned=20)
 
 
 def test_levels_outside_zero_and_one_are_refused():
     with pytest.raises(ValueError, match="alpha must be between 0 and 1"):
-        compare_slots(load_noon_study(), alpha=0)
+        compare_slots(load_noon_study().frame, alpha=0)
     with pytest.raises(ValueError, match="level must be between 0 and 1"):
-        wxtime.rates.estimate_rates(load_noon_study(), level=1.5)
+        wxtime.rates.estimate_rates(load_noon_study().frame, level=1.5)
 
 
 def test_t_quantiles_where_the_scale_is_estimated():
     """Adjusted-rate intervals used normal quantiles with an estimated scale (88% coverage at 5 df)."""
-    pushes = load_noon_study().iloc[:12]
+    pushes = load_noon_study().frame.iloc[:12]
     model = wxtime.rates.RateModel().fit(pushes)
     table = model.adjusted_rates_
     half = (table["ci_high"] - table["rate"]) / table["se"]
@@ -388,7 +388,7 @@ def test_permutation_test_stops_once_decided_and_matches_a_full_run():
     assert 100 <= quick["n_permutations"] < 5000  # p is far above 0.2 here: decided early
     # The early p agrees with the F test's (a randomised rotation: the two test the same thing).
     assert abs(quick["p_value"] - omnibus_test(fit_slot_model(pushes))["p_value"]) < 0.05
-    close = permutation_test(load_noon_study(), n_permutations=3000, seed=2)  # p near alpha: runs on
+    close = permutation_test(load_noon_study().frame, n_permutations=3000, seed=2)  # p near alpha: runs on
     assert close["n_permutations"] == 3000
     big = wxtime.simulate_rotation(wxtime.night_owl(), days=70, design="randomized", seed=3).pushes
     clear = permutation_test(big, n_permutations=5000, seed=1)
@@ -396,6 +396,6 @@ def test_permutation_test_stops_once_decided_and_matches_a_full_run():
 
 
 def test_a_lean_decision_still_serialises():
-    d = decide(load_noon_study(), n_permutations=0, plan=False, bayes_draws=1000, diagnostics=False)
+    d = decide(load_noon_study().frame, n_permutations=0, plan=False, bayes_draws=1000, diagnostics=False)
     out = d.to_dict()
     assert out["next_step"]["schedule"] is None and out["best_slot"] == "12:00"

@@ -29,7 +29,7 @@ from wxtime.bandits import (
 from wxtime.bandits.policies import argmax_random_ties, kl_ucb_index
 from wxtime.cli import main
 from wxtime.datasets import load_noon_study
-from wxtime.schema import PushDataError
+from wxtime.errors import PushDataError
 
 SEED_SLOTS = ["07:30", "12:00", "18:00", "21:00", "22:30"]
 CAMPUS5 = wxtime.campus_jobs().truth(SEED_SLOTS)["open_rate"].to_numpy()
@@ -180,7 +180,7 @@ def test_ips_and_snips_are_unbiased_on_randomised_logs():
     estimates = {"ips": [], "snips": [], "replay": []}
     for seed in range(200):
         log = wxtime.simulate_rotation(audience, SEED_SLOTS, design="randomized", days=70, seed=seed).pushes
-        table = replay_evaluate(log, "12:00").set_index("estimator")["value"]
+        table = replay_evaluate(log, "12:00").summary.set_index("estimator")["value"]
         for name in estimates:
             estimates[name].append(table[name])
     for name, values in estimates.items():
@@ -194,7 +194,7 @@ def test_replay_of_an_adaptive_policy_beats_the_logging_average():
     values, uniform = [], []
     for seed in range(40):
         log = wxtime.simulate_rotation(audience, SEED_SLOTS, design="randomized", days=300, seed=seed).pushes
-        values.append(replay_evaluate(log, Thompson(), seed=seed)["value"].iloc[0])
+        values.append(replay_evaluate(log, Thompson(), seed=seed).summary["value"].iloc[0])
         uniform.append((log["opened"] / log["delivered"]).mean())
     assert np.mean(values) > np.mean(uniform)
 
@@ -230,7 +230,7 @@ def _adaptive_log(seed=0, days=120):
                 "propensity": shares[arm],
             }
         )
-    return wxtime.validate_pushes(pd.DataFrame(rows))
+    return wxtime.validate(pd.DataFrame(rows)).frame
 
 
 def test_an_adaptive_log_without_propensities_is_refused_and_with_them_is_weighted_by_push():
@@ -241,10 +241,10 @@ def test_an_adaptive_log_without_propensities_is_refused_and_with_them_is_weight
     # Shuffled rows: the weights travel with their pushes, the estimate does not move.
     shuffled = log.sample(frac=1, random_state=3).reset_index(drop=True)
     again = replay_evaluate(shuffled, "12:00", propensities="propensity")
-    assert again["value"].tolist() == pytest.approx(by_column["value"].tolist())
+    assert again.summary["value"].tolist() == pytest.approx(by_column.summary["value"].tolist())
     mapping = dict(zip(log["push_id"], log["propensity"]))
-    assert replay_evaluate(log, "12:00", propensities=mapping)["value"].tolist() == pytest.approx(
-        by_column["value"].tolist()
+    assert replay_evaluate(log, "12:00", propensities=mapping).summary["value"].tolist() == pytest.approx(
+        by_column.summary["value"].tolist()
     )
     with pytest.raises(TypeError, match="not a positional array"):
         replay_evaluate(log, "12:00", propensities=log["propensity"].to_numpy())
@@ -291,7 +291,7 @@ def test_advisor_followed_daily_on_an_a_a_world_rarely_stops(worlds):
         rows = [world.push(day, slot) for day, slot in enumerate(world.slots)]
         for day in range(len(rows), world.days):
             advice = recommend(
-                wxtime.validate_pushes(pd.DataFrame(rows)), seed=day, n_draws=200, horizon_days=world.days
+                wxtime.validate(pd.DataFrame(rows)), seed=day, n_draws=200, horizon_days=world.days
             )
             if advice.stop:
                 stops += 1
@@ -339,7 +339,7 @@ def test_impossible_simulations_and_an_empty_history_are_refused():
     with pytest.raises(ValueError, match="at least 1"):
         simulate(policy, [0.1, 0.1], days=0, replications=5)
     with pytest.raises(ValueError, match="no pushes yet"):
-        recommend(load_noon_study().iloc[:0], policy)
+        recommend(load_noon_study().frame.iloc[:0], policy)
 
 
 def test_read_through_advice_labels_its_counts_by_what_they_are():
@@ -368,9 +368,11 @@ def test_bernoulli_ts_evaluated_from_the_uniform_random_log_matches_independent_
         ipw = float((log["click"] * weight).mean())
         snipw = float((log["click"] * weight).sum() / weight.sum())
         label = lambda item: f"{item // 60:02d}:{item % 60:02d}"  # noqa: E731
-        pushes = wxtime.validate_pushes(
+        pushes = wxtime.validate(
             pd.DataFrame(
                 {
+                    # Each logged impression is its own 'push' (two can share a second and an item).
+                    "push_id": [f"e{i}" for i in range(len(log))],
                     "sent_at": log["timestamp"],
                     "slot": log["item_id"].map(label),
                     "delivered": 1,
@@ -382,7 +384,7 @@ def test_bernoulli_ts_evaluated_from_the_uniform_random_log_matches_independent_
         assert set(target.index) <= set(log["item_id"])  # every item TS showed, the random log showed too
         table = replay_evaluate(
             pushes, {label(i): p for i, p in target.items()}, propensities="propensity"
-        ).set_index("estimator")
+        ).summary.set_index("estimator")
         assert table.loc["ips", "value"] == pytest.approx(ipw, rel=1e-9)
         assert table.loc["snips", "value"] == pytest.approx(snipw, rel=1e-9)
         # Both estimate TS's on-policy click rate at this position within sampling error.

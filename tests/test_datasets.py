@@ -23,7 +23,7 @@ def test_replica_regenerates_byte_identical(tmp_path):
 
 
 def test_replica_shape():
-    pushes = load_noon_study()
+    pushes = load_noon_study().frame
     assert len(pushes) == 70
     assert pushes.groupby("slot").size().to_dict() == {
         s: 14 for s in ["07:30", "12:00", "18:00", "21:00", "22:30"]
@@ -34,7 +34,7 @@ def test_replica_shape():
 
 
 def test_curves_and_truth_match_the_pushes():
-    pushes, curves, truth = load_noon_study(), load_noon_curves(), load_noon_truth()
+    pushes, curves, truth = load_noon_study().frame, load_noon_curves(), load_noon_truth()
     assert set(curves["push_id"]) == set(pushes["push_id"])
     assert sorted(truth["slot"]) == sorted(pushes["slot"].unique())
 
@@ -44,7 +44,7 @@ def test_facebook_file_is_the_published_one():
     assert digest == "666ec82952b7ce90b464f5a87ec4f0fe92d9a63208f2fcb2d0443cb5f31c3f4c"
     raw = load_facebook_metrics(as_pushes=False)
     assert raw.shape == (500, 19)
-    pushes = load_facebook_metrics()
+    pushes = load_facebook_metrics().frame
     assert (pushes["slot"] == "03:00").sum() == 105
     assert pushes["paid"].isna().sum() == 1
 

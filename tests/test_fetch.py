@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from wxtime.cli import main
-from wxtime.fetch import FetchError, fetch
-from wxtime.loaders import read_articletotal, read_userreadhour
+from wxtime.io import read
+from wxtime.io.client import FetchError, fetch
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wechat"
 SECRET = "s3cr3t-never-printed"
@@ -94,13 +94,16 @@ def test_fetch_respects_spans_retries_and_saves_raw_responses(server, tmp_path):
     calls = [c for c in FakeWeChat.calls if c[0] == "getarticletotal"]
     assert all(begin == end for _, begin, end in calls)  # one day per call: the endpoint's maximum span
     assert len(written) == 4
-    pushes = read_articletotal(
-        tmp_path / "getarticletotal",
+    # The folder as saved (getarticletotal/, getuserreadhour/) is read as it is.
+    pushes = read(
+        tmp_path,
         send_times={"2024-07-01": "2024-07-01 12:00", "2024-07-02": "2024-07-02 21:00"},
         age_hours=12,
     )
     assert len(pushes) == 2
-    assert read_userreadhour(tmp_path / "getuserreadhour").attrs["stray_rows"] == 2
+    # The fake API answers every day with the same hourly sample (a stray row in it): one download, read once.
+    assert pushes.load["skipped"]["hourly_other_dates"] == 1
+    assert pushes.load["skipped"]["payload_downloaded_twice"] == 1
     everything = "".join(p.read_text() for p in tmp_path.rglob("*") if p.is_file())
     assert SECRET not in everything and "TOKEN" not in everything
 

@@ -9,7 +9,7 @@ import wxtime
 from wxtime.datasets import load_noon_study
 from wxtime.decision import decide
 from wxtime.interactive import Explorer
-from wxtime.loaders import read_any
+from wxtime.io import read
 
 matplotlib.use("Agg")
 PAYLOADS = Path(__file__).parent / "fixtures" / "realistic" / "A_calendar_day_late_slot" / "payloads"
@@ -23,7 +23,7 @@ def noon():
 def test_update_is_the_decision_on_the_selection(noon):
     explorer = Explorer(noon, seed=3)
     result = explorer.update(metric="read", slots=["12:00", "21:00", "22:30"], ax=False)
-    subset = noon[noon["slot"].isin(["12:00", "21:00", "22:30"])]
+    subset = noon.frame[noon.frame["slot"].isin(["12:00", "21:00", "22:30"])]
     reference = decide(subset, "read", plan=False, n_permutations=0, bayes_draws=4000, seed=3)
     assert result.pushes == len(subset)
     assert result.decision.best_slot == reference.best_slot
@@ -35,7 +35,7 @@ def test_dates_and_controls_narrow_the_study(noon):
     explorer = Explorer(noon)
     days = explorer.dates
     result = explorer.update(start=days[0], end=days[34], ax=False)
-    assert result.pushes == (noon["sent_at"].dt.date <= days[34]).sum()
+    assert result.pushes == (noon.frame["sent_at"].dt.date <= days[34]).sum()
     assert result.decision.data["last"] == days[34].isoformat()
     trend = explorer.update(controls=["trend"], ax=False)
     assert trend.settings["controls"] == ["trend"] and trend.decision is not None
@@ -47,6 +47,9 @@ def test_selections_without_a_decision_say_why(noon):
     explorer = Explorer(noon)
     unknown = explorer.update(slots=["12:00", "03:00"], ax=False)
     assert unknown.decision is None and "03:00" in unknown.message
+    # The replica carries its read curves; the bare table of pushes does not.
+    assert Explorer(noon).update(age_hours=24, ax=False).decision is not None
+    explorer = Explorer(noon.frame)
     no_curves = explorer.update(age_hours=24, ax=False)
     assert no_curves.decision is None and "read curves" in no_curves.message
     nothing = explorer.update(start="2030-01-01", ax=False)
@@ -54,11 +57,11 @@ def test_selections_without_a_decision_say_why(noon):
 
 
 def test_age_recounts_pushes_from_their_read_curves():
-    pushes = read_any(PAYLOADS, send_times=PAYLOADS / "send_log.csv")
+    pushes = read(PAYLOADS, send_times=PAYLOADS / "send_log.csv")
     explorer = Explorer(pushes)
     assert explorer.curves is not None
     # Hourly reads are account-wide, so a curve ends at the next push: ages of a few hours only.
-    early, late = explorer.select(age_hours=3), explorer.select(age_hours=8)
+    early, late = explorer.select(age_hours=3).frame, explorer.select(age_hours=8).frame
     assert set(late["push_id"]) <= set(early["push_id"]) and len(late) >= 20
     both = early.set_index("push_id")["opened"].reindex(late["push_id"])
     assert (both.to_numpy() <= late["opened"].to_numpy()).all() and both.sum() < late["opened"].sum()

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from wxtime.decision import decide
-from wxtime.loaders import read_any
+from wxtime.io import read
 
 ROOT = Path(__file__).parent / "fixtures" / "realistic"
 MANIFEST = {f["id"]: f for f in json.loads((ROOT / "MANIFEST.json").read_text(encoding="utf-8"))["fixtures"]}
@@ -46,7 +46,7 @@ def loaded():
     for (_fid, path, options), name in zip(CASES, IDS):
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # nothing may leak to the user's terminal
-            pushes = read_any(path, **options)
+            pushes = read(path, **options)
             out[name] = (pushes, decide(pushes, seed=0))
     return out
 
@@ -56,11 +56,13 @@ def test_pushes_slots_and_dates_match_the_manifest(fid, path, options, loaded):
     truth = MANIFEST[fid]
     pushes, _ = loaded[f"{fid}-{path.name}"]
     assert len(pushes) == truth["pushes"]  # pushes, not articles
-    assert sorted(pushes["slot"].unique()) == sorted(truth["slots"])  # 07:30 stays 07:30, 22:00 != 22:30
-    summary = pushes.attrs["load_summary"]
+    assert sorted(pushes.frame["slot"].unique()) == sorted(
+        truth["slots"]
+    )  # 07:30 stays 07:30, 22:00 != 22:30
+    summary = pushes.load
     assert summary.get("articles_grouped", 0) == truth["articles"] - truth["pushes"]
     if truth.get("first_date"):
-        days = pushes["sent_at"].dt.strftime("%Y-%m-%d")
+        days = pushes.frame["sent_at"].dt.strftime("%Y-%m-%d")
         assert (days.min(), days.max()) == (truth["first_date"], truth["last_date"])  # dates kept
 
 
@@ -77,7 +79,7 @@ def test_every_row_gets_its_scheduled_slot(fid):
     """Human-written times (7点, 晚上9点半, 7:30 PM) and jittered sends (11:59:10) map row by row."""
     truth = MANIFEST[fid]
     path = ROOT / (truth["files"][0])
-    pushes = read_any(path).sort_values("sent_at")
+    pushes = read(path).frame.sort_values("sent_at")
     expected = [r["slot"] for r in truth["row_slots"]] if fid == "E" else truth["row_slots"]
     raw = pd.read_csv(path, encoding="utf-8-sig")
     order = pd.to_datetime(raw["日期"] if fid == "E" else raw["sent_at"]).argsort(kind="stable")
@@ -85,16 +87,16 @@ def test_every_row_gets_its_scheduled_slot(fid):
 
 
 def test_hour_24_is_midnight_and_said_so():
-    pushes = read_any(ROOT / "D_send_hour_1_24.csv")
-    assert "00:00" in set(pushes["slot"]) and "20:00" not in set(pushes["slot"])
-    assert any("1-24" in note for note in pushes.attrs["load_summary"]["notes"])
+    pushes = read(ROOT / "D_send_hour_1_24.csv")
+    assert "00:00" in set(pushes.frame["slot"]) and "20:00" not in set(pushes.frame["slot"])
+    assert any("1-24" in note for note in pushes.load["notes"])
 
 
 def test_calendar_day_one_favours_early_slots_and_48_hours_does_not():
     """The bias the fair age removes: at a day-1 cut-off the late slot trails, at 48 h it leads."""
-    early = read_any(PAYLOADS, send_times=PAYLOADS / "send_log.csv", age_hours=1)
-    fair = read_any(PAYLOADS, send_times=PAYLOADS / "send_log.csv")
-    rate = lambda p: p.groupby("slot")["opened"].sum() / p.groupby("slot")["delivered"].sum()  # noqa: E731
+    early = read(PAYLOADS, send_times=PAYLOADS / "send_log.csv", age_hours=1)
+    fair = read(PAYLOADS, send_times=PAYLOADS / "send_log.csv")
+    rate = lambda p: p.frame.groupby("slot")["opened"].sum() / p.frame.groupby("slot")["delivered"].sum()  # noqa: E731
     assert rate(early).idxmax() != "22:30"
     assert rate(fair).idxmax() == "22:30" == MANIFEST["A"]["true_best_slot"]
-    assert fair.attrs["load_summary"]["age_hours"] == 48
+    assert fair.load["age_hours"] == 48

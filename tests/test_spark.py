@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wxtime.aggregate import aggregate_events
 from wxtime.cli import main
-from wxtime.schema import PushDataError
+from wxtime.errors import PushDataError
+from wxtime.io.events import aggregate_events
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
@@ -77,7 +77,7 @@ def test_spark_counts_equal_the_embedded_engine(log, spark, fmt, options):
     embedded = aggregate_events(path, **options)
     on_spark = aggregate_events(path, engine="spark", spark=spark, **options)
     pd.testing.assert_frame_equal(embedded[COLUMNS], on_spark[COLUMNS])
-    assert on_spark.attrs["load_summary"]["events"] == 300_500
+    assert on_spark.load["events"] == 300_500
     if "age_hours" in options:  # the cut-off bites: fewer opens than without it
         assert embedded["opened"].sum() < aggregate_events(path)["opened"].sum()
 

@@ -4,7 +4,7 @@ Models open and read rates by send hour, compares push slots with A/B tests
 that treat the push (or the stretch of days, or the day) as the unit, chooses
 slots with bandits, and writes the decision as a page a team can share.
 
-Everything loads on first use (``wxtime.decision``, ``wxtime.read_pushes``...),
+Everything loads on first use (``wxtime.decide``, ``wxtime.read``...),
 so ``import wxtime`` and ``wxtime --help`` cost almost nothing.
 """
 
@@ -12,9 +12,11 @@ __version__ = "0.1.0"
 
 # Names at the top level, and the module each comes from.
 _NAMES = {
-    "PushDataError": "schema",
-    "read_pushes": "schema",
-    "validate_pushes": "schema",
+    "InputError": "errors",
+    "PushDataError": "errors",
+    "PushTable": "io.table",
+    "read": "io.reader",
+    "validate": "io.validation",
     "decide": "decision",
     "explore": "interactive",
     "Audience": "simulate",
@@ -27,15 +29,13 @@ _NAMES = {
 }
 _SUBMODULES = (
     "abtest",
-    "aggregate",
     "bandits",
     "counts",
     "datasets",
     "decision",
-    "fetch",
     "i18n",
     "interactive",
-    "loaders",
+    "io",
     "models",
     "notebooks",
     "planning",
@@ -43,10 +43,8 @@ _SUBMODULES = (
     "posterior",
     "rates",
     "report",
-    "schema",
     "sequential",
     "simulate",
-    "slots",
 )
 
 

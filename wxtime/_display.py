@@ -13,7 +13,7 @@ import html
 import numpy as np
 import pandas as pd
 
-__all__ = ["DisplayMixin", "format_number", "frame_html"]
+__all__ = ["DisplayMixin", "format_number", "frame_html", "json_ready"]
 
 
 def format_number(value, digits: int = 4) -> str:
@@ -76,3 +76,28 @@ class DisplayMixin:
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+
+def json_ready(value):
+    """``value`` with NumPy scalars as Python numbers and NaN/inf as None (JSON has no NaN).
+
+    Examples
+    --------
+    >>> import json, numpy as np
+    >>> json.dumps(json_ready({"p_best": np.float64(0.5), "loss": float("nan"), "n": [np.int64(3)]}),
+    ...            allow_nan=False)
+    '{"p_best": 0.5, "loss": null, "n": [3]}'
+    """
+    import math
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [json_ready(item) for item in value]
+    if isinstance(value, (np.integer, np.bool_)):
+        return value.item()
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    return value

@@ -66,9 +66,9 @@ from scipy import special, stats
 
 from ._display import frame_html
 from .counts import Counts, counts, detect_design, slot_order
+from .errors import InputError
 from .models import SlotModel, fit_slot_model
 from .posterior import SlotPosterior, slot_posterior
-from .schema import InputError
 
 __all__ = [
     "ABResult",
@@ -649,7 +649,7 @@ class ABResult:
 
     def to_dict(self) -> dict:
         """JSON-ready: ``decision, reason, design, best_slot, metric, alpha, tests[...], health[...]``."""
-        from ._io import json_ready
+        from ._display import json_ready
 
         return json_ready(
             {

@@ -18,14 +18,15 @@ from .errors import InputError, PushDataError
 
 EXIT_BAD_INPUT = 2
 _FILE_HELP = (
-    "the pushes: a CSV/Excel/Parquet/JSON table, a backend export (已通知内容), "
-    "or a folder of datacube API payloads"
+    "the data, one or several files or folders: a push table (CSV/Excel/Parquet/JSON), the backend's "
+    "已通知内容 export (.xlsx/.xls), datacube API payloads, and optionally a send log or the hourly "
+    "流量分析 export / getuserreadhour payloads (send times)"
 )
 
 
 def _print_json(value) -> None:
     """One JSON object on stdout: NumPy numbers as numbers, NaN as null (strict JSON)."""
-    from ._io import json_ready
+    from ._display import json_ready
 
     print(json.dumps(json_ready(value), ensure_ascii=False, allow_nan=False))
 
@@ -50,6 +51,7 @@ _non_negative_int = _number(int, lambda v: v >= 0, "a whole number of 0 or more"
 _positive_float = _number(float, lambda v: v > 0, "greater than 0")
 _non_negative_float = _number(float, lambda v: v >= 0, "0 or more")
 _probability = _number(float, lambda v: 0 < v < 1, "between 0 and 1")
+_year = _number(int, lambda v: 1990 <= v <= 2100, "a year such as 2024")
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
@@ -60,16 +62,33 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
         help="map wxtime names to your headers, e.g. delivered=sent,slot=hour (default: known aliases)",
     )
     group.add_argument(
+        "--send-times",
+        metavar="LOG",
+        help="a send log (CSV/Excel: dates, msgids or titles, and times): for exports and API payloads "
+        "that give dates only",
+    )
+    group.add_argument(
+        "--slot",
+        action="append",
+        metavar="SLOT",
+        help="state the send time: 20:30 for every push, or 2024-06-01..2024-06-30=20:30 for a date "
+        "range (repeatable)",
+    )
+    group.add_argument("--year", type=_year, help="year of dates written without one (6月3日)")
+    group.add_argument(
+        "--date-format",
+        help="order of day and month when dates could be either, e.g. %%m/%%d/%%Y or %%d/%%m/%%Y",
+    )
+    group.add_argument(
+        "--sheet", help="read only this sheet of a workbook (default: every sheet with pushes)"
+    )
+    group.add_argument(
         "--encoding",
         help="file encoding (default: detected; UTF-8, else GBK as Excel saves in China, or UTF-16)",
     )
     group.add_argument("--sep", help="CSV delimiter (default: detected)")
     group.add_argument(
         "--tz", default="Asia/Shanghai", help="time zone of send times without one (default: %(default)s)"
-    )
-    group.add_argument(
-        "--send-times",
-        help="CSV of msgid (or date) and sent_at: WeChat API payloads do not say when a push was sent",
     )
     group.add_argument(
         "--age-hours",
@@ -118,51 +137,68 @@ def _add_common(parser: argparse.ArgumentParser, json: bool = True) -> None:
         parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
-def _columns_option(text):
-    from .schema import parse_columns_option
-
-    return parse_columns_option(text)
-
-
 def _read(args) -> object:
-    from .loaders import read_any
+    from .io import read
 
-    return read_any(args.file, **_read_options(args))
+    return read(args.files, **_read_options(args))
 
 
 def _cmd_validate(args) -> int:
-    pushes = _read(args)
-    summary = pushes.attrs["load_summary"]
+    table = _read(args)
+    load = table.load
     info = {
-        "file": str(args.file),
-        "rows": len(pushes),
-        "level": pushes.attrs.get("level"),
-        "slots": summary["slots"],
-        "columns": list(pushes.columns),
-        "articles_grouped": summary.get("articles_grouped", 0),
-        "age_hours": summary.get("age_hours"),
-        "notes": summary.get("notes", []),
-        "skipped": summary["skipped"],
+        "files": [str(f) for f in args.files],
+        "pushes": load["pushes"],
+        "rows": len(table.frame),
+        "level": table.level,
+        "first": load["first"],
+        "last": load["last"],
+        "slots": load["slots"],
+        "slot_pushes": load["slot_pushes"],
+        "totals": load["totals"],
+        "time_sources": load["time_sources"],
+        "skipped": load["skipped"],
+        "notes": load.get("notes", []),
+        "articles_grouped": load.get("articles_grouped", 0),
+        "age_hours": load.get("age_hours"),
+        "columns": list(table.frame.columns),
+        "read": load.get("files", []),
     }
-    if summary["first"] is not None:
-        info["first"], info["last"] = summary["first"], summary["last"]
     if args.json:
         _print_json(info)
         return 0
-    print(f"{info['file']}: OK, {info['rows']} rows ({info['level']} level)")
-    if "first" in info:
-        print(f"  sent from {info['first']} to {info['last']}")
-    print(f"  slots: {', '.join(info['slots'])}")
+    from .i18n import t
+
+    lang = args.lang
+    print(
+        t(
+            "cli.validate.ok",
+            lang,
+            source=table.source,
+            pushes=info["pushes"],
+            level=t(f"level.{table.level}", lang),
+        )
+    )
+    if info["first"] is not None:
+        print("  " + t("cli.validate.dates", lang, first=info["first"], last=info["last"]))
+    print(
+        "  "
+        + t("cli.validate.slots", lang, slots=", ".join(f"{s} ({n})" for s, n in info["slot_pushes"].items()))
+    )
+    for source, n in info["time_sources"].items():
+        print("  " + t("cli.validate.time_source", lang, n=n, source=t(f"time_source.{source}", lang)))
     for note in info["notes"]:
         print(f"  {note}")
     if info["articles_grouped"]:
-        how = "headline" if summary.get("positions", args.positions) == "headline" else "all articles summed"
-        print(f"  {info['articles_grouped']} article rows folded into their pushes ({how})")
+        how = t(f"cli.validate.positions.{load.get('positions', args.positions)}", lang)
+        print("  " + t("cli.validate.articles", lang, n=info["articles_grouped"], how=how))
     if info["age_hours"]:
-        print(f"  compared at {info['age_hours']:g} hours after each push")
-    print(f"  columns: {', '.join(info['columns'])}")
+        print("  " + t("cli.validate.age", lang, age=f"{info['age_hours']:g}"))
+    from .i18n import skipped_reason
+
     for reason, count in info["skipped"].items():
-        print(f"  left out: {count} ({reason})")
+        why = skipped_reason(reason, lang, info["age_hours"])
+        print("  " + t("cli.validate.left_out", lang, n=count, reason=why))
     return 0
 
 
@@ -238,7 +274,7 @@ def _cmd_bandit_recommend(args) -> int:
     from .bandits import make_policy, recommend
 
     pushes = _read(args)
-    hours = pushes.groupby("slot")["slot_hour"].first().sort_values().tolist()
+    hours = pushes.frame.groupby("slot")["slot_hour"].first().sort_values().tolist()
     policy = make_policy(args.policy, hours=hours)
     advice = recommend(
         pushes,
@@ -269,12 +305,12 @@ def _cmd_bandit_recommend(args) -> int:
 
 
 def _cmd_plan(args) -> int:
-    from ._io import atomic_write
+    from .io.files import atomic_write
     from .planning import make_schedule, schedule_ics
 
     design, slots, days, stretch = args.design, None, args.days, args.stretch_days
     start = args.start
-    if args.file is not None:
+    if args.files:
         from .decision import decide, next_start
 
         decision = decide(_read(args), args.metric, target_lift=args.lift, seed=args.seed, n_permutations=0)
@@ -343,20 +379,14 @@ def _cmd_replay(args) -> int:
 
     pushes = _read(args)
     propensities = args.propensity_column or ("uniform" if args.uniform else None)
-    table = replay_evaluate(
+    result = replay_evaluate(
         pushes, _parse_target(args.target), metric=args.metric, propensities=propensities, seed=args.seed
     )
     if args.json:
-        _print_json(
-            {
-                "target": args.target,
-                "propensities": table.attrs.get("propensities"),
-                "estimates": table.to_dict(orient="records"),
-            }
-        )
+        _print_json(result.to_dict())
         return 0
-    print(table.attrs.get("propensities", ""))
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(result.propensities)
+    print(result.summary.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     return 0
 
 
@@ -424,7 +454,7 @@ def _cmd_bandit_simulate(args) -> int:
 
 
 def _cmd_aggregate(args) -> int:
-    from .aggregate import aggregate_events
+    from .io.events import aggregate_events
 
     pushes = aggregate_events(
         args.events,
@@ -435,7 +465,7 @@ def _cmd_aggregate(args) -> int:
         engine=args.engine,
         master=args.master,
     )
-    summary = pushes.attrs["load_summary"]
+    summary = pushes.load
     if args.json:
         _print_json(summary)
     else:
@@ -445,14 +475,14 @@ def _cmd_aggregate(args) -> int:
             + (f"; written to {args.output}" if args.output else "")
         )
         if not args.output:
-            print(pushes.to_string(index=False))
+            print(pushes.frame.to_string(index=False))
     return 0
 
 
 def _cmd_fetch(args) -> int:
     import os
 
-    from .fetch import fetch
+    from .io.client import fetch
 
     secret = args.secret or os.environ.get("WXTIME_SECRET")
     if not secret:
@@ -511,13 +541,19 @@ def _cmd_simulate(args) -> int:
 
 
 def _read_options(args) -> dict:
-    """The shared input options as keyword arguments for :func:`wxtime.loaders.read_any`."""
+    """The shared input options as keyword arguments for :func:`wxtime.io.read`."""
+    from .io.headers import parse_columns_option
+
     return {
-        "columns": _columns_option(args.columns),
+        "columns": parse_columns_option(args.columns),
         "tz": args.tz,
         "encoding": args.encoding,
         "sep": args.sep,
+        "sheet": args.sheet,
         "send_times": args.send_times,
+        "slots": args.slot,
+        "year": args.year,
+        "date_format": args.date_format,
         "age_hours": args.age_hours,
         "slot_freq": args.slot_freq,
         "positions": args.positions,
@@ -530,10 +566,10 @@ def _cmd_report(args) -> int:
 
     output = args.output
     if output is None:
-        stem = Path(args.file).stem if args.file is not None else "noon_study"
+        stem = Path(args.files[0]).stem if args.files else "noon_study"
         output = f"reports/{stem}.html"
     result = build_report(
-        args.file,
+        args.files or None,
         output=output,
         metric=args.metric,
         lang=args.lang,
@@ -556,13 +592,14 @@ def _cmd_notebooks(args) -> int:
     if not args.html:
         raise InputError("give the folder for the exported notebooks: --html FOLDER")
     for path in export_notebooks(
-        args.file,
+        args.files or None,
         args.html,
         metric=args.metric,
         lang=args.lang,
         seed=args.seed,
         show_code=args.code,
         quiet=args.quiet,
+        read_options=_read_options(args),
     ):
         print(f"wrote {path}")
     return 0
@@ -598,13 +635,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check a push file and summarise it")
-    p.add_argument("file", type=Path, help=_FILE_HELP)
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help=_FILE_HELP)
     _add_input_options(p)
+    p.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="language of the summary (the JSON keys stay English)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("analyze", help="the decision: rates by slot, tests, the recommended slot")
-    p.add_argument("file", type=Path, help=_FILE_HELP)
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help=_FILE_HELP)
     _add_input_options(p)
     _add_metric(p)
     p.add_argument(
@@ -621,7 +664,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("plan", help="how long to test, and the next days as a schedule (CSV, .ics)")
-    p.add_argument("file", nargs="?", type=Path, help="the pushes so far (optional: plan from scratch)")
+    p.add_argument(
+        "files", nargs="*", type=Path, metavar="FILE", help="the pushes so far (optional: plan from scratch)"
+    )
     _add_input_options(p)
     _add_metric(p)
     p.add_argument("--slots", help="slots to schedule, e.g. 12:00,21:00 (default: the file's)")
@@ -643,7 +688,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_plan)
 
     p = sub.add_parser("replay", help="what another schedule would have achieved on a logged study (IPS)")
-    p.add_argument("file", type=Path, help="the logged study: pushes whose slots were drawn at random")
+    p.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="the logged study: pushes whose slots were drawn at random",
+    )
     _add_input_options(p)
     _add_metric(p)
     p.add_argument(
@@ -657,7 +708,7 @@ def build_parser() -> argparse.ArgumentParser:
     bandit = sub.add_parser("bandit", help="adaptive slot choice: advice for tomorrow, strategy simulation")
     bandit_sub = bandit.add_subparsers(dest="bandit_command", metavar="SUBCOMMAND", required=True)
     p = bandit_sub.add_parser("recommend", help="what to push tomorrow, from the pushes so far")
-    p.add_argument("file", type=Path, help=_FILE_HELP)
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help=_FILE_HELP)
     _add_input_options(p)
     p.add_argument(
         "--policy", default="thompson", help="thompson, top_two, kl_ucb, ucb1, epsilon_greedy, ..."
@@ -789,7 +840,13 @@ def build_parser() -> argparse.ArgumentParser:
         ("study", "the main job: `report` on the shipped replica study (or FILE) -> reports/noon_study.html"),
     ):
         p = sub.add_parser(command, help=text, description=text)
-        p.add_argument("file", nargs="?", type=Path, help="push file (default: the shipped replica study)")
+        p.add_argument(
+            "files",
+            nargs="*",
+            type=Path,
+            metavar="FILE",
+            help="the data (default: the shipped replica study)",
+        )
         _add_input_options(p)
         p.add_argument(
             "-o",
@@ -804,7 +861,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("notebooks", help="run the analyst's study notebooks on a push file and export them")
-    p.add_argument("file", nargs="?", type=Path, help="push file (default: the shipped replica study)")
+    p.add_argument(
+        "files", nargs="*", type=Path, metavar="FILE", help="the data (default: the shipped replica study)"
+    )
+    _add_input_options(p)
     p.add_argument("--html", help="folder for the exported notebooks (one HTML file each)")
     _add_metric(p)
     p.add_argument("--no-code", dest="code", action="store_false", help="hide the code cells")

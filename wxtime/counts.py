@@ -56,16 +56,24 @@ def metric_columns(pushes: pd.DataFrame, metric: str) -> tuple[str, str]:
     >>> metric_columns(pd.DataFrame(columns=["delivered", "opened"]), "open")
     ('opened', 'delivered')
     """
-    from .schema import InputError, Problem, PushDataError
+    from .errors import InputError, Problem, PushDataError
+    from .io.table import PushTable, as_frame
 
+    source = pushes.source if isinstance(pushes, PushTable) else "<data>"
+    pushes = as_frame(pushes)
     if metric not in METRICS:
         raise InputError(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
     successes, trials, _ = METRICS[metric]
     missing = [c for c in (successes, trials) if c not in pushes.columns]
     if missing:
+        available = [m for m, (s, t, _) in METRICS.items() if {s, t} <= set(pushes.columns)]
+        have = f"; the data have: {', '.join(available)}" if available else ""
         raise PushDataError(
-            pushes.attrs.get("source", "<data>"),
-            [Problem(None, c, f"is needed for the metric {metric!r} but the data lack it") for c in missing],
+            source,
+            [
+                Problem(None, c, f"is needed for the metric {metric!r} but the data lack it{have}")
+                for c in missing
+            ],
             line_offset=None,
         )
     return successes, trials
@@ -115,7 +123,7 @@ def _split_blocks(pushes: pd.DataFrame) -> np.ndarray | None:
     return None
 
 
-def detect_design(pushes: pd.DataFrame) -> str:
+def detect_design(pushes, level: str | None = None) -> str:
     """Which design produced a push table.
 
     * ``"slot-level"``: one row per slot (no push-to-push variation).
@@ -134,7 +142,11 @@ def detect_design(pushes: pd.DataFrame) -> str:
     >>> detect_design(load_noon_study())
     'blocked'
     """
-    if pushes.attrs.get("level") == "slot":
+    from .io.table import as_table
+
+    table = as_table(pushes)
+    pushes = table.frame
+    if (level or table.level) == "slot":
         return "slot-level"
     if _split_blocks(pushes) is not None:
         return "split"
@@ -174,7 +186,11 @@ class Counts:
     unit_kind : str
         ``"push"``, ``"stretch"``, ``"day"`` or ``"slot"`` (slot-level data).
     dropped : dict
-        Rows left out and why (``{"no trials": 3}``).
+        Rows left out and why (``{"no_trials": 3}``).
+    source : str
+        What was read (a file name), for messages.
+    load : dict
+        The load summary of the push table (:attr:`wxtime.io.table.PushTable.load`).
     """
 
     metric: str
@@ -191,6 +207,8 @@ class Counts:
     unit: np.ndarray
     unit_kind: str
     dropped: dict = field(default_factory=dict)
+    source: str = "<data>"
+    load: dict = field(default_factory=dict)
 
     @property
     def n_slots(self) -> int:
@@ -279,8 +297,8 @@ def counts(pushes: pd.DataFrame | Counts, metric: str = "open", *, design: str =
 
     Parameters
     ----------
-    pushes : DataFrame or Counts
-        A push table (:func:`wxtime.schema.validate_pushes`).
+    pushes : PushTable, DataFrame or Counts
+        A push table (:func:`wxtime.io.read`, :func:`wxtime.io.validate`, or a simulated one).
     metric : {"open", "read", "read_through", "click", "share"}
     design : {"auto", "randomized", "blocked", "split"}
         ``"auto"`` detects it (:func:`detect_design`). Forcing ``"randomized"`` on a
@@ -291,8 +309,8 @@ def counts(pushes: pd.DataFrame | Counts, metric: str = "open", *, design: str =
     Examples
     --------
     >>> import pandas as pd
-    >>> from wxtime.schema import validate_pushes
-    >>> table = validate_pushes(pd.DataFrame({
+    >>> from wxtime.io import validate
+    >>> table = validate(pd.DataFrame({
     ...     "sent_at": pd.date_range("2024-07-01 12:00", periods=6, freq="D").astype(str),
     ...     "slot": ["12:00", "21:00", "12:00", "21:00", "21:00", "12:00"],
     ...     "delivered": 1000, "opened": [70, 60, 72, 58, 61, 69]}))
@@ -300,24 +318,26 @@ def counts(pushes: pd.DataFrame | Counts, metric: str = "open", *, design: str =
     >>> c.design, c.unit_kind, c.pushes_per_slot.tolist()
     ('randomized', 'push', [3, 3])
     """
-    from .schema import InputError, Problem, PushDataError
+    from .errors import InputError, Problem, PushDataError
+    from .io.table import as_table
 
     if isinstance(pushes, Counts):
         if pushes.metric != metric:
             raise ValueError(f"these counts are for metric {pushes.metric!r}, not {metric!r}")
         return pushes
     successes_column, trials_column = metric_columns(pushes, metric)
+    table = as_table(pushes)
+    source, level, load, pushes = table.source, table.level, table.load, table.frame
     if design not in ("auto", "randomized", "blocked", "split"):
         raise InputError(f"design must be auto, randomized, blocked or split, not {design!r}")
     ordered = _time_order(pushes)
     trials_all = ordered[trials_column].to_numpy(float)
     keep = trials_all > 0
-    dropped = {} if keep.all() else {"no trials": int((~keep).sum())}
+    dropped = {} if keep.all() else {"no_trials": int((~keep).sum())}
     frame = ordered[keep].reset_index(drop=True)
-    frame.attrs = dict(pushes.attrs)
     if len(frame) == 0:
         raise PushDataError(
-            pushes.attrs.get("source", "<data>"),
+            source,
             [
                 Problem(
                     None,
@@ -330,7 +350,7 @@ def counts(pushes: pd.DataFrame | Counts, metric: str = "open", *, design: str =
     slots = slot_order(frame)
     code = pd.Categorical(frame["slot"], categories=slots).codes.astype(np.int64)
     hours = frame.groupby("slot")["slot_hour"].first().reindex(slots).to_numpy(float)
-    detected = detect_design(frame) if design == "auto" else design
+    detected = detect_design(frame, level) if design == "auto" else design
     if detected == "split" and "group" not in frame.columns:
         raise InputError("design 'split' needs a group column (one row per push x follower group)")
     if len(slots) == 1 and detected != "slot-level":
@@ -358,4 +378,6 @@ def counts(pushes: pd.DataFrame | Counts, metric: str = "open", *, design: str =
         unit=unit,
         unit_kind=unit_kind,
         dropped=dropped,
+        source=source,
+        load=load,
     )

@@ -20,8 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._io import atomic_write
-from .schema import read_pushes, validate_pushes
+from .io.files import atomic_write
 from .simulate import Study, campus_jobs, simulate_rotation
 
 __all__ = [
@@ -31,7 +30,6 @@ __all__ = [
     "load_noon_curves",
     "load_noon_study",
     "load_noon_truth",
-    "load_study_data",
     "make_noon_study",
     "write_study",
 ]
@@ -124,8 +122,8 @@ def write_study(study: Study, directory: str | os.PathLike, name: str = "noon_st
     return list(outputs)
 
 
-def load_noon_study() -> pd.DataFrame:
-    """The replica rotation study as a validated push table (70 pushes, 5 slots).
+def load_noon_study():
+    """The replica rotation study as a push table (70 pushes, 5 slots), with its read curves.
 
     Synthetic: drawn by :func:`make_noon_study` (seed 20240603) to resemble the
     campus-jobs account "面试指南针", which rotated its push time and chose
@@ -133,31 +131,17 @@ def load_noon_study() -> pd.DataFrame:
 
     Examples
     --------
-    >>> pushes = load_noon_study()
-    >>> pushes.groupby("slot").size().to_dict()
+    >>> table = load_noon_study()
+    >>> table.frame.groupby("slot").size().to_dict()
     {'07:30': 14, '12:00': 14, '18:00': 14, '21:00': 14, '22:30': 14}
+    >>> table.curves is not None
+    True
     """
-    return read_pushes(data_dir() / "noon_study.csv")
+    from .io import read
 
-
-def load_study_data(path=None, **read_options) -> tuple[pd.DataFrame, pd.DataFrame | None, Path]:
-    """The push table a study notebook analyses: a user's file, or the shipped replica.
-
-    Returns ``(pushes, curves, path)``; ``curves`` (cumulative opens by age) is
-    the replica's when ``path`` is None, or a ``*_curves.csv`` file beside
-    the user's file if there is one, else None.
-
-    Examples
-    --------
-    >>> pushes, curves, path = load_study_data()
-    >>> path.name, len(pushes), curves is not None
-    ('noon_study.csv', 70, True)
-    """
-    path = Path(path) if path else data_dir() / "noon_study.csv"
-    pushes = read_pushes(path, **read_options)
-    beside = path.with_name(path.stem + "_curves.csv")
-    curves = pd.read_csv(beside, dtype={"push_id": str}) if beside.exists() else None
-    return pushes, curves, path
+    table = read(data_dir() / "noon_study.csv")
+    table.curves = load_noon_curves()
+    return table
 
 
 def load_noon_curves() -> pd.DataFrame:
@@ -170,7 +154,7 @@ def load_noon_truth() -> pd.DataFrame:
     return pd.read_csv(data_dir() / "noon_study_truth.csv", dtype={"slot": str})
 
 
-def load_facebook_metrics(as_pushes: bool = True) -> pd.DataFrame:
+def load_facebook_metrics(as_pushes: bool = True):
     """500 posts of a cosmetics brand's Facebook page in 2014 (real data, CC BY 4.0).
 
     Source: UCI Machine Learning Repository, "Facebook metrics"; Moro, S.,
@@ -181,7 +165,8 @@ def load_facebook_metrics(as_pushes: bool = True) -> pd.DataFrame:
     Parameters
     ----------
     as_pushes : bool
-        True (default): a push table with ``slot`` = post hour, ``delivered`` =
+        True (default): a push table (:class:`~wxtime.io.table.PushTable`) with ``slot`` = post
+        hour, ``delivered`` =
         lifetime reach, ``opened`` = lifetime engaged users (engaged / reach
         plays the open rate), and the covariates ``column`` (post type),
         ``paid``, ``month``, ``weekday``. False: the raw 19 columns.
@@ -196,7 +181,7 @@ def load_facebook_metrics(as_pushes: bool = True) -> pd.DataFrame:
     Examples
     --------
     >>> posts = load_facebook_metrics()
-    >>> len(posts), int(posts["slot"].nunique())
+    >>> len(posts), int(posts.frame["slot"].nunique())
     (500, 22)
     """
     raw = pd.read_csv(data_dir() / "facebook_metrics.csv", sep=";")
@@ -214,4 +199,6 @@ def load_facebook_metrics(as_pushes: bool = True) -> pd.DataFrame:
             "weekday": raw["Post Weekday"],
         }
     )
-    return validate_pushes(table, source="facebook_metrics.csv")
+    from .io import validate
+
+    return validate(table, source="facebook_metrics.csv")

@@ -37,8 +37,8 @@ SCHEDULE_DAYS = 28
 
 def data_summary(c: Counts) -> dict:
     """What the decision rests on: ``source, pushes, rows, articles_grouped, first, last, days,
-    slots, age_hours, skipped, sha256`` (of the file, when read from one)."""
-    summary = dict(c.frame.attrs.get("load_summary") or {})
+    slots, age_hours, skipped, time_sources, notes, sha256`` (of the file, when read from one)."""
+    summary = dict(c.load or {})
     sent = c.sent_at
     first = last = None
     days = None
@@ -49,7 +49,7 @@ def data_summary(c: Counts) -> dict:
     for reason, n in c.dropped.items():
         skipped[reason] = skipped.get(reason, 0) + n
     return {
-        "source": summary.get("source", c.frame.attrs.get("source")),
+        "source": summary.get("source", c.source),
         "pushes": int(c.frame["push_id"].nunique()) if "push_id" in c.frame.columns else c.n_rows,
         "rows": c.n_rows,
         "articles_grouped": summary.get("articles_grouped", 0),
@@ -59,6 +59,8 @@ def data_summary(c: Counts) -> dict:
         "slots": list(c.slots),
         "age_hours": summary.get("age_hours"),
         "skipped": skipped,
+        "time_sources": summary.get("time_sources", {}),
+        "notes": summary.get("notes", []),
         "sha256": summary.get("sha256"),
     }
 
@@ -232,7 +234,7 @@ class Decision:
 
     def to_dict(self) -> dict:
         """JSON-ready: the decision, the per-slot table, tests, checks, plan and data summary."""
-        from ._io import json_ready
+        from ._display import json_ready
 
         return json_ready(
             {

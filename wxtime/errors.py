@@ -23,6 +23,8 @@ class Problem:
     message: str
     file: str | None = None  # the file inside a folder of inputs, when the source is the folder
     header: str | None = None  # the file's own header for ``column``, when it differs (送达人数)
+    line: int | None = None  # the line (CSV) or sheet row (Excel) as the user sees it, when known
+    sheet: str | None = None  # the workbook sheet holding the row
 
 
 class InputError(ValueError):
@@ -55,10 +57,15 @@ class PushDataError(ValueError):
         where = []
         if problem.file and Path(source).name != problem.file:
             where.append(problem.file)
+        if problem.sheet is not None:
+            where.append(f"sheet {problem.sheet!r}")
         if problem.row is not None:
             row = f"row {problem.row}"
-            if line_offset is not None:
-                row += f" (line {problem.row + line_offset})"
+            line = problem.line
+            if line is None and line_offset is not None:
+                line = problem.row + line_offset
+            if line is not None:
+                row += f" ({'sheet row' if problem.sheet is not None else 'line'} {line})"
             where.append(row)
         if problem.column is not None:
             # JSON payload problems carry a JSON path ($.list[0].msgid) instead of a column.

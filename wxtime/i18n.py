@@ -14,7 +14,7 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "MESSAGES", "metric_label", "percent", "pp", "t", "unit_word"]
+__all__ = ["LANGS", "MESSAGES", "metric_label", "percent", "pp", "skipped_reason", "t", "unit_word"]
 
 LANGS = ("en", "zh")
 
@@ -45,6 +45,69 @@ MESSAGES: dict[str, dict[str, str]] = {
     "design.split": {"en": "split test by tag groups", "zh": "按标签分组推送"},
     "design.slot-level": {"en": "one row per slot (totals only)", "zh": "每个时段一行（仅汇总数）"},
     "design.single-slot": {"en": "a single slot", "zh": "只有一个时段"},
+    # -- reading --------------------------------------------------------------------
+    "level.push": {"en": "one row per push", "zh": "每次推送一行"},
+    "level.slot": {"en": "one row per slot", "zh": "每个时段一行"},
+    "time_source.file": {"en": "the file's own send times", "zh": "文件自带的发送时间"},
+    "time_source.log": {"en": "the send log", "zh": "发送记录"},
+    "time_source.stated": {"en": "the slot you stated (--slot)", "zh": "你指定的时段（--slot）"},
+    "time_source.inferred": {
+        "en": "inferred from hourly reads (the hour only)",
+        "zh": "由分时阅读数据推断（仅精确到小时）",
+    },
+    "skipped.blank_rows": {"en": "blank rows", "zh": "空白行"},
+    "skipped.total_rows": {"en": "total or average rows (合计, 平均)", "zh": "合计或平均行"},
+    "skipped.duplicate_rows": {
+        "en": "duplicate rows (identical to an earlier row)",
+        "zh": "重复行（与前面某行完全相同）",
+    },
+    "skipped.payload_downloaded_twice": {
+        "en": "payload files downloaded twice (read once)",
+        "zh": "重复下载的接口文件（只读一次）",
+    },
+    "skipped.error_responses": {"en": "error responses saved as data", "zh": "保存下来的接口报错文件"},
+    "skipped.published_without_push": {
+        "en": "published without a push (publish_type 1)",
+        "zh": "发表但未群发通知（publish_type 1）",
+    },
+    "skipped.no_push_reads": {
+        "en": "no push reads (deliveries cannot be recovered)",
+        "zh": "没有来自推送的阅读（无法推算送达人数）",
+    },
+    "skipped.too_young": {
+        "en": "too recent to compare at {age} hours",
+        "zh": "发送不足 {age} 小时，暂不比较",
+    },
+    "skipped.hourly_other_dates": {
+        "en": "hourly rows of other dates (returned by the API)",
+        "zh": "接口返回的其他日期的分时数据",
+    },
+    "skipped.in_two_files": {
+        "en": "pushes in two files (counted once)",
+        "zh": "两个文件中重复的推送（只计一次）",
+    },
+    "skipped.no_trials": {"en": "pushes with nothing delivered", "zh": "送达人数为 0 的推送"},
+    "cli.validate.ok": {
+        "en": "{source}: OK, {pushes} pushes ({level})",
+        "zh": "{source}：读取成功，{pushes} 次推送（{level}）",
+    },
+    "cli.validate.dates": {"en": "sent from {first} to {last}", "zh": "发送时间从 {first} 到 {last}"},
+    "cli.validate.slots": {"en": "slots: {slots}", "zh": "时段：{slots}"},
+    "cli.validate.time_source": {
+        "en": "send times of {n} pushes: {source}",
+        "zh": "{n} 次推送的发送时间来自：{source}",
+    },
+    "cli.validate.positions.headline": {"en": "the headline's counts", "zh": "取头条的数据"},
+    "cli.validate.positions.all": {"en": "all articles summed", "zh": "所有文章相加"},
+    "cli.validate.articles": {
+        "en": "{n} article rows folded into their pushes ({how})",
+        "zh": "{n} 行文章并入所属推送（{how}）",
+    },
+    "cli.validate.age": {
+        "en": "compared at {age} hours after each push",
+        "zh": "每次推送按发送后 {age} 小时的数据比较",
+    },
+    "cli.validate.left_out": {"en": "left out: {n} ({reason})", "zh": "未纳入：{n}（{reason}）"},
     # -- the headline ---------------------------------------------------------------
     "push_at": {"en": "Push at {slot}", "zh": "在 {slot} 推送"},
     "keep_testing": {"en": "Keep testing: {best} leads {rival}", "zh": "继续测试：{best} 暂时领先 {rival}"},
@@ -528,6 +591,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "plot.power": {"en": "chance the decision finds a {lift} lift", "zh": "判定 {lift} 提升的概率"},
     "plot.study_days": {"en": "study length (days)", "zh": "测试总天数"},
+    "plot.replay": {"en": "rate had the log pushed as '{target}'", "zh": "若按“{target}”推送的比率"},
     "plot.advice": {"en": "rate so far (shrunk)", "zh": "目前的比率（收缩估计）"},
     # -- plots and tables -----------------------------------------------------------
     "slot": {"en": "slot", "zh": "推送时段"},
@@ -570,6 +634,20 @@ def t(key: str, lang: str = "en", **values) -> str:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
     entry = MESSAGES[key]
     return entry[lang].format(**values) if values else entry[lang]
+
+
+def skipped_reason(code: str, lang: str = "en", age_hours=None) -> str:
+    """Why rows were left out, in words (``code`` as in a load summary's ``skipped``).
+
+    Examples
+    --------
+    >>> skipped_reason("total_rows", "zh"), skipped_reason("too_young", "en", 48)
+    ('合计或平均行', 'too recent to compare at 48 hours')
+    """
+    key = f"skipped.{code}"
+    if key not in MESSAGES:
+        return code
+    return t(key, lang, age=f"{age_hours:g}" if age_hours else "—") if code == "too_young" else t(key, lang)
 
 
 def metric_label(metric: str, lang: str = "en") -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .counts import METRICS, slot_order
-from .schema import InputError, PushDataError
+from .errors import InputError, PushDataError
 
 __all__ = ["ExploreResult", "Explorer", "explore"]
 
@@ -51,9 +51,9 @@ class Explorer:
 
     Parameters
     ----------
-    pushes : DataFrame
-        A push table (any loader's output). Read curves in ``attrs["curves"]`` (from
-        API payloads with hourly reads, or :func:`wxtime.simulate`) enable the age choice.
+    pushes : PushTable or DataFrame
+        A push table (:func:`wxtime.io.read`). Its read curves (from hourly reads, or the
+        shipped replica's) enable the age choice.
     lang : {"en", "zh"}
     seed : int
         Seed of the decision's posterior draws (echoed in every result).
@@ -71,20 +71,24 @@ class Explorer:
     'Choose at least two slots.'
     """
 
-    def __init__(self, pushes: pd.DataFrame, *, lang: str = "en", seed: int = 0):
-        self.pushes = pushes
+    def __init__(self, pushes, *, lang: str = "en", seed: int = 0):
+        from .io.table import as_table
+
+        self.table = as_table(pushes)
+        frame = self.table.frame
+        self.pushes = frame
         self.lang = lang
         self.seed = seed
-        self.curves = pushes.attrs.get("curves")
-        self.metrics = [m for m, (s, t, _) in METRICS.items() if {s, t} <= set(pushes.columns)]
-        self.slots = slot_order(pushes)
-        timed = "sent_at" in pushes.columns
-        self.dates = sorted(pushes["sent_at"].dt.date.unique()) if timed else []
+        self.curves = self.table.curves
+        self.metrics = [m for m, (s, t, _) in METRICS.items() if {s, t} <= set(frame.columns)]
+        self.slots = slot_order(frame)
+        timed = "sent_at" in frame.columns
+        self.dates = sorted(frame["sent_at"].dt.date.unique()) if timed else []
         self.last: ExploreResult | None = None
 
     # -- the callbacks -------------------------------------------------------------------
-    def select(self, slots=None, start=None, end=None, age_hours=None) -> pd.DataFrame:
-        """The pushes of the chosen slots and dates, counted at ``age_hours`` when given."""
+    def select(self, slots=None, start=None, end=None, age_hours=None):
+        """The pushes of the chosen slots and dates (a push table), counted at ``age_hours`` when given."""
         pushes = self.pushes
         if slots is not None:
             unknown = sorted(set(slots) - set(self.slots))
@@ -106,10 +110,8 @@ class Explorer:
                 raise InputError("these data carry no read curves: the comparison age is fixed by the file")
             from .rates import counts_at_age
 
-            pushes = counts_at_age(self.curves, pushes, age_hours)
-        selected = pushes.copy()
-        selected.attrs = dict(self.pushes.attrs)
-        return selected
+            return counts_at_age(self.curves, self.table.with_frame(pushes), age_hours)
+        return self.table.with_frame(pushes.copy())
 
     def update(
         self, metric="open", slots=None, start=None, end=None, age_hours=None, controls=(), ax=None
@@ -223,7 +225,7 @@ def _escape(text: str) -> str:
     return html.escape(text)
 
 
-def explore(pushes: pd.DataFrame, *, lang: str = "en", seed: int = 0):
+def explore(pushes, *, lang: str = "en", seed: int = 0):
     """An interactive look at a push table in Jupyter: metric, slots, dates, age, controls.
 
     Returns an ipywidgets box; its ``explorer`` attribute is the :class:`Explorer` whose

@@ -62,7 +62,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from .counts import Counts, counts
-from .schema import InputError
+from .errors import InputError
 
 __all__ = ["SlotModel", "empirical_logit", "fit_slot_model", "unequal_variances"]
 

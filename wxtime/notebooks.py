@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._io import atomic_write
+from .io.files import atomic_write
 
 __all__ = [
     "NOTEBOOKS",
@@ -32,39 +32,64 @@ class NotebookError(RuntimeError):
 
 @dataclass(frozen=True)
 class StudyParameters:
-    """What every study notebook analyses: ``data`` (a path, None = the shipped replica),
+    """What every study notebook analyses: ``data`` (paths, empty = the shipped replica),
+    ``read_options`` (as :func:`wxtime.io.read` takes them: send times, stated slots...),
     ``metric``, ``seed`` and ``lang``."""
 
-    data: str | None
+    data: tuple
     metric: str
     seed: int
     lang: str
+    read_options: dict
+
+    def read(self):
+        """The push table the study analyses, read exactly as ``wxtime report`` reads it."""
+        if not self.data:
+            from .datasets import load_noon_study
+
+            return load_noon_study()
+        from .io import read
+
+        return read(list(self.data), **self.read_options)
 
 
 _ENVIRONMENT = {
-    "data": "WXTIME_STUDY_FILE",
+    "data": "WXTIME_STUDY_FILES",
     "metric": "WXTIME_STUDY_METRIC",
     "seed": "WXTIME_STUDY_SEED",
     "lang": "WXTIME_STUDY_LANG",
+    "read_options": "WXTIME_STUDY_READ",
 }
 
 
 def parameters(**defaults) -> StudyParameters:
-    """The study's parameters: from the environment (``wxtime notebooks`` sets ``WXTIME_STUDY_FILE``,
-    ``WXTIME_STUDY_METRIC``, ``_SEED``, ``_LANG`` for the kernel), else ``defaults``, else
-    the replica study, the open rate, seed 0, English. One helper for the five notebooks.
+    """The study's parameters: from the environment (``wxtime notebooks`` sets ``WXTIME_STUDY_FILES``,
+    ``WXTIME_STUDY_READ``, ``_METRIC``, ``_SEED``, ``_LANG`` for the kernel, as JSON where they are
+    lists or mappings), else ``defaults``, else the replica study, the open rate, seed 0, English.
+    One helper for the five notebooks.
 
     Examples
     --------
     >>> parameters(metric="read").metric
     'read'
     """
+    import json
     import os
 
-    base = {"data": None, "metric": "open", "seed": 0, "lang": "en"} | defaults
-    values = {key: os.environ.get(env, base[key]) for key, env in _ENVIRONMENT.items()}
+    base = {"data": [], "metric": "open", "seed": 0, "lang": "en", "read_options": {}} | defaults
+    values = dict(base)
+    for key, env in _ENVIRONMENT.items():
+        if env in os.environ:
+            text = os.environ[env]
+            values[key] = json.loads(text) if key in ("data", "read_options") else text
+    data = values["data"]
+    data = (data,) if isinstance(data, str) else tuple(str(d) for d in data or ())
     return StudyParameters(
-        data=values["data"] or None, metric=values["metric"], seed=int(values["seed"]), lang=values["lang"]
+        data=data,
+        metric=values["metric"],
+        seed=int(values["seed"]),
+        lang=values["lang"],
+        read_options=dict(values["read_options"] or {}),
     )
 
 
@@ -99,7 +124,17 @@ def execute_notebook(name: str, parameters: dict, *, progress=None, timeout: int
     path = _notebook_dir() / f"{name}.ipynb"
     notebook = nbformat.read(path, as_version=4)
     env = {**os.environ, "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
-    env.update({_ENVIRONMENT[key]: str(value) for key, value in parameters.items() if value is not None})
+    import json
+
+    env.update(
+        {
+            _ENVIRONMENT[key]: json.dumps(value, ensure_ascii=False)
+            if key in ("data", "read_options")
+            else str(value)
+            for key, value in parameters.items()
+            if value is not None
+        }
+    )
 
     # Kernels run in a scratch folder: whatever they write never lands in the repository.
     workdir = tempfile.mkdtemp(prefix="wxtime-report-")
@@ -125,7 +160,7 @@ def execute_notebook(name: str, parameters: dict, *, progress=None, timeout: int
 
 
 def export_notebooks(
-    file: str | Path | None,
+    files,
     output: str | Path,
     *,
     metric: str = "open",
@@ -133,16 +168,23 @@ def export_notebooks(
     seed: int = 0,
     show_code: bool = True,
     quiet: bool = False,
+    read_options: dict | None = None,
 ) -> list[Path]:
-    """Execute every study notebook on ``file`` and write each as HTML into the folder ``output``."""
+    """Execute every study notebook on ``files`` (None: the shipped replica) and write each as HTML
+    into the folder ``output``.
+
+    The files are read first, with ``read_options`` (:func:`wxtime.io.read`), so a file that cannot
+    be read is said before any kernel starts, in the same words as ``wxtime report``.
+    """
     import nbformat
     from nbconvert import HTMLExporter
     from tqdm.auto import tqdm
 
-    from .datasets import data_dir
-
-    path = Path(file) if file else data_dir() / "noon_study.csv"
-    parameters = {"data": str(path.resolve()), "metric": metric, "seed": seed, "lang": lang}
+    paths = [str(Path(f).resolve()) for f in ([files] if isinstance(files, str | Path) else files or [])]
+    options = {k: v for k, v in (read_options or {}).items() if v is not None}
+    study = StudyParameters(tuple(paths), metric, seed, lang, options)
+    study.read()  # bad input is the user's to fix: said now, not from inside a kernel
+    parameters = {"data": paths, "metric": metric, "seed": seed, "lang": lang, "read_options": options}
     exporter = HTMLExporter(template_name="lab", exclude_input=not show_code)
     total = sum(len(nbformat.read(_notebook_dir() / f"{n}.ipynb", as_version=4).cells) + 1 for n in NOTEBOOKS)
     written = []

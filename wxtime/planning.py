@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from .schema import InputError
+from .errors import InputError
 from .sequential import Boundaries, group_sequential_boundaries
 
 __all__ = [

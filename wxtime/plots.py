@@ -483,6 +483,20 @@ def plot_advice(recommendation, ax=None, lang: str = "en"):
     return ax
 
 
+def plot_replay(result, ax=None, lang: str = "en"):
+    """A :class:`wxtime.bandits.ReplayResult`: each estimator's value with a 95% interval."""
+    lang = resolve_lang(lang)
+    ax = _axes(ax, lang)
+    table = result.summary
+    y = np.arange(len(table))
+    se = table["se"].fillna(0).to_numpy(float)
+    ax.errorbar(table["value"], y, xerr=1.96 * se, fmt="o", color="tab:blue", capsize=4)
+    ax.set_yticks(y, table["estimator"])
+    ax.set_xlabel(t("plot.replay", lang, target=result.target))
+    _percent(ax, "x")
+    return ax
+
+
 def plot_power_curve(plan, ax=None, lang: str = "en"):
     """Chance that the decision finds the plan's lift, by study length (a :class:`wxtime.planning.Plan`)."""
     lang = resolve_lang(lang)

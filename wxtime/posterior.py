@@ -43,8 +43,8 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from .errors import InputError
 from .models import SlotModel
-from .schema import InputError
 
 __all__ = ["SlotPosterior", "slot_posterior"]
 

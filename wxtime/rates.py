@@ -38,7 +38,8 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from ._display import frame_html
 from .counts import METRICS, counts, metric_columns, slot_order
-from .schema import InputError
+from .errors import InputError
+from .io.table import as_frame
 
 __all__ = [
     "KPI_YARDSTICK",
@@ -136,6 +137,7 @@ def funnel_table(pushes: pd.DataFrame) -> pd.DataFrame:
     ['slot', 'pushes', 'delivered', 'opened', 'read', 'clicked', 'shared',
      'open_rate', 'read_rate', 'read_through']
     """
+    pushes = as_frame(pushes)
     order = slot_order(pushes)
     codes = pd.Categorical(pushes["slot"], categories=order).codes
     out = pd.DataFrame({"slot": order, "pushes": np.bincount(codes, minlength=len(order))})
@@ -157,6 +159,7 @@ def funnel_table(pushes: pd.DataFrame) -> pd.DataFrame:
 
 def _weekday(pushes: pd.DataFrame, what: str) -> pd.Series:
     """Weekday of each push (0 = Monday): from ``sent_at``, else a ``weekday`` column."""
+    pushes = as_frame(pushes)
     if "sent_at" in pushes.columns:
         return pushes["sent_at"].dt.day_of_week
     if "weekday" in pushes.columns:
@@ -177,6 +180,7 @@ def rates_by_weekday(pushes: pd.DataFrame, metric: str = "open") -> pd.DataFrame
     >>> len(table), int(table["pushes"].sum())
     (35, 70)
     """
+    pushes = as_frame(pushes)
     successes, trials = metric_columns(pushes, metric)
     weekday = _weekday(pushes, "a weekday table")
     table = (
@@ -269,7 +273,7 @@ class SlotRates:
 
     def to_dict(self) -> dict:
         """JSON-ready: ``best_slot, metric, interval, dispersion, seed, slots[...]``."""
-        from ._io import json_ready
+        from ._display import json_ready
 
         return json_ready(
             {
@@ -303,7 +307,7 @@ def estimate_rates(
     Parameters
     ----------
     pushes : DataFrame or Counts
-        A push table (:func:`wxtime.schema.validate_pushes`).
+        A push table (:func:`wxtime.io.read`).
     metric : {"open", "read", "read_through", "click", "share"}
     interval : {"model", "quasi", "wilson", "jeffreys", "beta"}
         ``"model"`` (default): the slot's mean rate with a t interval from the slot
@@ -490,6 +494,7 @@ class RateModel:
 
     def fit(self, pushes: pd.DataFrame) -> RateModel:
         """Fit on a push table; returns ``self``."""
+        pushes = as_frame(pushes)
         successes, trials = metric_columns(pushes, self.metric)
         pushes = pushes[pushes[trials] > 0].reset_index(drop=True)
         self.slots_ = slot_order(pushes)
@@ -602,6 +607,7 @@ class RateModel:
 
     def predict(self, pushes: pd.DataFrame) -> np.ndarray:
         """Predicted rate for each row of a push table (slots must be among the fitted ones)."""
+        pushes = as_frame(pushes)
         X = self._design(pushes.reset_index(drop=True), pushes["slot"].reset_index(drop=True))
         return special.expit(X.to_numpy() @ self.result_.params.to_numpy())
 
@@ -645,6 +651,7 @@ def read_curves(curves: pd.DataFrame, pushes: pd.DataFrame) -> pd.DataFrame:
     >>> float(table.query("slot == '12:00' and age_hours == 24")["share"].iloc[0]) > 0.9
     True
     """
+    pushes = as_frame(pushes)
     keys = ["push_id", "group"] if "group" in curves.columns and "group" in pushes.columns else ["push_id"]
     data = curves.merge(pushes[[*keys, "slot"]], on=keys, how="inner")
     final = data.groupby(keys)["opened_cum"].transform("max")
@@ -657,28 +664,43 @@ def read_curves(curves: pd.DataFrame, pushes: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def counts_at_age(curves: pd.DataFrame, pushes: pd.DataFrame, age_hours: float = 24) -> pd.DataFrame:
+def counts_at_age(curves: pd.DataFrame, pushes, age_hours: float = 24):
     """The push table with ``opened`` replaced by opens within ``age_hours`` of the push.
 
-    Comparing pushes at the same age keeps recent pushes from looking bad only
-    because their late opens have not arrived yet. Pushes whose curve does not
-    reach that age are dropped, and the number dropped is stored in
-    ``attrs["too_young"]``.
+    Comparing pushes at the same age keeps recent pushes from looking bad only because
+    their late opens have not arrived yet. Pushes whose curve does not reach that age are
+    left out: for a :class:`~wxtime.io.table.PushTable` the result's load summary counts
+    them (``skipped``) and records ``age_hours``; a DataFrame in gives a DataFrame out.
+
+    Examples
+    --------
+    >>> from wxtime.datasets import load_noon_study, load_noon_curves
+    >>> at_day = counts_at_age(load_noon_curves(), load_noon_study(), 24)
+    >>> len(at_day), at_day.load["age_hours"], at_day.load["skipped"]
+    (70, 24, {})
     """
-    keys = ["push_id", "group"] if "group" in curves.columns and "group" in pushes.columns else ["push_id"]
+    from .io.table import PushTable, as_frame
+
+    frame = as_frame(pushes)
+    keys = ["push_id", "group"] if "group" in curves.columns and "group" in frame.columns else ["push_id"]
     at_age = curves[curves["age_hours"] <= age_hours]
     reached = at_age.groupby(keys)["age_hours"].max()
     value = at_age.groupby(keys)["opened_cum"].max()
     ok = reached[reached >= age_hours].index
-    result = pushes.set_index(keys).loc[lambda f: f.index.isin(ok)].copy()
+    result = frame.set_index(keys).loc[lambda f: f.index.isin(ok)].copy()
     result["opened"] = value.reindex(result.index).astype(np.int64)
     if "read" in result.columns:
         result = result.drop(columns=["read"])  # read counts are final-age counts: not comparable
     result = result.reset_index()
-    result.attrs = dict(pushes.attrs)
-    result.attrs["too_young"] = int(len(pushes) - len(result))
-    result.attrs["age_hours"] = age_hours
-    return result
+    if not isinstance(pushes, PushTable):
+        return result
+    load = dict(pushes.load)
+    young = int(len(frame) - len(result))
+    load["skipped"] = {**load.get("skipped", {}), **({"too_young": young} if young else {})}
+    load["age_hours"] = age_hours
+    table = pushes.with_frame(result)
+    table.load = load
+    return table
 
 
 def young_pushes(pushes: pd.DataFrame, as_of, min_age_hours: float = 24) -> pd.DataFrame:
@@ -692,6 +714,7 @@ def young_pushes(pushes: pd.DataFrame, as_of, min_age_hours: float = 24) -> pd.D
     >>> young["push_id"].tolist()
     ['D070']
     """
+    pushes = as_frame(pushes)
     as_of = pd.Timestamp(as_of)
     if as_of.tzinfo is None:
         as_of = as_of.tz_localize(pushes["sent_at"].dt.tz)
@@ -731,6 +754,7 @@ def kpi_scorecard(pushes: pd.DataFrame) -> pd.DataFrame:
     >>> float(card.set_index("kpi").loc["open", "yardstick_2013"])
     0.8
     """
+    pushes = as_frame(pushes)
     total = pushes.sum(numeric_only=True)
     account = {}
     if "followers" in pushes.columns:

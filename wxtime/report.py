@@ -28,8 +28,10 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from ._io import atomic_write_many, file_sha256, json_ready
+from ._display import json_ready
 from .i18n import metric_label, percent, pp, t
+from .io.files import atomic_write_many
+from .io.table import as_frame
 
 __all__ = ["build_report", "render_report"]
 
@@ -212,10 +214,11 @@ def _metrics_table(pushes, decision, lang, seed) -> str:
     from .counts import METRICS
     from .decision import decide
 
+    frame = as_frame(pushes)
     available = [
         m
         for m in ("open", "read", "read_through", "click", "share")
-        if set(METRICS[m][:2]) <= set(pushes.columns)
+        if set(METRICS[m][:2]) <= set(frame.columns)
     ]
     if len(available) < 2:
         return ""
@@ -297,6 +300,7 @@ def _figures(decision, pushes, curves, lang) -> dict:
     from . import plots
     from .rates import rates_by_weekday, read_curves
 
+    pushes = as_frame(pushes)
     figures = {}
     fig, ax = _figure()
     plots.plot_decision(decision, ax=ax, lang=lang)
@@ -319,7 +323,7 @@ def _figures(decision, pushes, curves, lang) -> dict:
 # -- the page ---------------------------------------------------------------------------
 def render_report(
     decision,
-    pushes: pd.DataFrame,
+    pushes,
     *,
     lang: str = "en",
     curves: pd.DataFrame | None = None,
@@ -511,7 +515,7 @@ def _cyclic(d) -> bool:
 
 
 def build_report(
-    file: str | Path | None = None,
+    files=None,
     *,
     output: str | Path = "reports/noon_study.html",
     metric: str = "open",
@@ -520,12 +524,13 @@ def build_report(
     xlsx: str | Path | None = None,
     read_options: dict | None = None,
 ) -> dict:
-    """Read a push file, decide, and write the decision page (HTML), its JSON and optionally an Excel file.
+    """Read the data, decide, and write the decision page (HTML), its JSON and optionally an Excel file.
 
     Parameters
     ----------
-    file : path, optional
-        The push file or WeChat export (default: the shipped replica ``data/noon_study.csv``).
+    files : path or list of paths, optional
+        The data (:func:`wxtime.io.read`: a push table, an export, payloads, with a send
+        log or hourly reads); default the shipped replica ``data/noon_study.csv``.
     output : path
         The HTML page; the JSON goes beside it (same name, ``.json``).
     metric : {"open", "read", "read_through", "click", "share"}
@@ -535,29 +540,31 @@ def build_report(
     xlsx : path, optional
         Also write the decision's tables to this Excel workbook (for weekly decks).
     read_options : dict
-        Passed to the loader (:func:`wxtime.loaders.read_any`): columns, tz, encoding, ...
+        Passed to :func:`wxtime.io.read`: columns, send times, stated slots, ...
 
     Returns
     -------
     dict with ``html``, ``json``, ``xlsx`` (paths) and ``decision``.
     """
-    from .datasets import data_dir, load_noon_curves
+    from .datasets import load_noon_study
     from .decision import decide
-    from .loaders import read_any
+    from .io import read
 
-    sample_path = (data_dir() / "noon_study.csv").resolve()
-    path = Path(file) if file else sample_path
-    pushes = read_any(path, **(read_options or {}))
-    sample = path.resolve() == sample_path
-    curves = load_noon_curves() if sample else pushes.attrs.get("curves")
-    decision = decide(pushes, metric, seed=seed)
-    data_hash = file_sha256(path) if path.is_file() else ""
+    if files:
+        table = read(files, **(read_options or {}))
+        sample = False
+    else:
+        table, sample = load_noon_study(), True
+    decision = decide(table, metric, seed=seed)
+    files_read = table.load.get("files") or []
+    data_hash = files_read[0]["sha256"] if len(files_read) == 1 else ""
+    name = Path(table.source).name if len(files_read) <= 1 else table.source
     page = render_report(
-        decision, pushes, lang=lang, curves=curves, source_name=path.name, data_hash=data_hash, sample=sample
+        decision, table, lang=lang, curves=table.curves, source_name=name, data_hash=data_hash, sample=sample
     )
     html_path = Path(output)
     json_path = html_path.with_suffix(".json")
-    files = {
+    files_out = {
         html_path: (page, "utf-8"),
         json_path: (
             json.dumps(json_ready(decision.to_dict()), ensure_ascii=False, indent=2, allow_nan=False),
@@ -565,6 +572,6 @@ def build_report(
         ),
     }
     if xlsx:
-        files[Path(xlsx)] = _xlsx_bytes(decision)
-    atomic_write_many(files)
+        files_out[Path(xlsx)] = _xlsx_bytes(decision)
+    atomic_write_many(files_out)
     return {"html": html_path, "json": json_path, "xlsx": Path(xlsx) if xlsx else None, "decision": decision}

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
 
-from .schema import DEFAULT_TZ, format_slot, slot_to_hour
+from .io.times import DEFAULT_TZ, format_slot, parse_slot
 
 __all__ = [
     "Audience",
@@ -202,7 +202,7 @@ class Audience:
         Returns columns ``slot, slot_hour, open_rate, read_through, read_rate,
         click_rate, share_rate, is_best_open, is_best_read``.
         """
-        hours = np.array([slot_to_hour(s) for s in slots], dtype=float)
+        hours = np.array([parse_slot(s) for s in slots], dtype=float)
         nodes, weights = np.polynomial.hermite_e.hermegauss(40)
         weights = weights / weights.sum()
         quality = np.exp(self.content_sigma * nodes - self.content_sigma**2 / 2)
@@ -356,7 +356,7 @@ def blocked_schedule(slots, days_per_slot: int = 7, rounds: int = 1) -> list[str
     >>> blocked_schedule(["12:00", "21:00"], days_per_slot=2, rounds=2)
     ['12:00', '12:00', '21:00', '21:00', '12:00', '12:00', '21:00', '21:00']
     """
-    return [format_slot(slot_to_hour(s)) for _ in range(rounds) for s in slots for _ in range(days_per_slot)]
+    return [format_slot(parse_slot(s)) for _ in range(rounds) for s in slots for _ in range(days_per_slot)]
 
 
 def randomized_schedule(slots, days: int, rng) -> list[str]:
@@ -367,7 +367,7 @@ def randomized_schedule(slots, days: int, rng) -> list[str]:
     >>> sorted(randomized_schedule(["12:00", "21:00"], 4, np.random.default_rng(0)))
     ['12:00', '12:00', '21:00', '21:00']
     """
-    labels = [format_slot(slot_to_hour(s)) for s in slots]
+    labels = [format_slot(parse_slot(s)) for s in slots]
     blocks = -(-days // len(labels))
     order = np.concatenate([rng.permutation(len(labels)) for _ in range(blocks)])[:days]
     return [labels[i] for i in order]
@@ -381,7 +381,7 @@ class Study:
     Attributes
     ----------
     pushes : DataFrame
-        The push table (same columns as :func:`wxtime.schema.validate_pushes` returns).
+        The push table (same columns as the push table of :mod:`wxtime.io.table`).
     curves : DataFrame
         Cumulative opens by age: ``push_id, group, age_hours, opened_cum``.
     truth : DataFrame
@@ -479,7 +479,6 @@ def _assemble(rng, audience, day_index, dates, hours, followers, delivered, qual
     )
     if groups is not None:
         curves.insert(1, "group", np.repeat(frame["group"].to_numpy(), len(ages)))
-    frame.attrs.update(level="push", source=f"simulated {design} study", tz=tz)
     return frame, curves
 
 
@@ -536,7 +535,7 @@ def simulate_rotation(
         raise ValueError(f"design must be 'blocked' or 'randomized', not {design!r}")
     n = len(schedule)
     dates = pd.date_range(start, periods=n, freq="D")
-    hours = np.array([slot_to_hour(s) for s in schedule])
+    hours = np.array([parse_slot(s) for s in schedule])
     follower_counts = _followers(rng, n, *followers)
     delivered = rng.binomial(follower_counts, audience.delivery_rate)
     frame, curves = _assemble(
@@ -545,7 +544,7 @@ def simulate_rotation(
     return Study(
         pushes=frame,
         curves=curves,
-        truth=audience.truth(sorted(set(schedule), key=slot_to_hour)),
+        truth=audience.truth(sorted(set(schedule), key=parse_slot)),
         audience=audience,
         design=design,
         seed=seed,
@@ -587,7 +586,7 @@ def simulate_split(
     """
     audience = audience or campus_jobs()
     rng = np.random.default_rng(seed)
-    labels = [format_slot(slot_to_hour(s)) for s in slots]
+    labels = [format_slot(parse_slot(s)) for s in slots]
     k = len(labels)
     dates = pd.date_range(start, periods=days, freq="D")
     follower_counts = _followers(rng, days, *followers)
@@ -595,7 +594,7 @@ def simulate_split(
     # Random assignment of followers to groups: a multinomial split of each day's deliveries.
     delivered = rng.multinomial(delivered_total, np.full(k, 1 / k)).ravel()
     day_index = np.repeat(np.arange(days), k)
-    hours = np.tile([slot_to_hour(s) for s in labels], days)
+    hours = np.tile([parse_slot(s) for s in labels], days)
     quality_z = np.repeat(rng.standard_normal(days), k)
     frame, curves = _assemble(
         rng,

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ..counts import counts as resolve_counts
+from ..errors import InputError
 from ..i18n import t
-from ..schema import InputError
 from .policies import Thompson
 from .state import State, push_logits
 from .stopping import look_levels, stop_check
@@ -49,7 +49,7 @@ class Recommendation:
     metric: str
 
     def to_dict(self) -> dict:
-        from .._io import json_ready
+        from .._display import json_ready
 
         return json_ready(
             {

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..schema import InputError
+from ..errors import InputError
 from .state import State
 from .stopping import look_levels, stop_check
 

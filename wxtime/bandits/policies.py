@@ -21,7 +21,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from ..schema import InputError
+from ..errors import InputError
 from .state import State, beta_posterior
 
 __all__ = [

@@ -22,16 +22,17 @@ which is unbiased only for uniformly randomised logs.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from ..counts import counts as resolve_counts
-from ..schema import InputError, Problem, PushDataError
+from ..errors import InputError, Problem, PushDataError
 from .state import State
 
-__all__ = ["logging_propensities", "replay_evaluate"]
+__all__ = ["ReplayResult", "logging_propensities", "replay_evaluate"]
 
 ADAPTIVE_P = 0.01  # allocation shares that differ between the log's halves at this level: adaptive
 
@@ -52,7 +53,7 @@ def logging_propensities(pushes: pd.DataFrame, propensities=None, *, source: str
     Returns ``(propensities, note)``. Raises PushDataError for bad values and
     ValueError for logs whose propensities cannot be known (see the module docstring).
     """
-    source = source or pushes.attrs.get("source", "<pushes>")
+    source = source or "<pushes>"
     ids = pushes["push_id"].astype(str).to_numpy()
     if propensities is None:
         c = resolve_counts(pushes, "open") if "opened" in pushes.columns else None
@@ -148,19 +149,65 @@ def _target_distribution(target, order: list) -> dict:
     return dist
 
 
+@dataclass
+class ReplayResult:
+    """What :func:`replay_evaluate` found.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        One row per estimator: ``estimator, value, se, matched, effective_n``.
+    propensities : str
+        Where the logging probabilities came from.
+    target : str
+        The schedule evaluated, as given.
+    seed : int
+    """
+
+    summary: pd.DataFrame
+    propensities: str
+    target: str
+    seed: int
+
+    def to_dict(self) -> dict:
+        from .._display import json_ready
+
+        return json_ready(
+            {
+                "target": self.target,
+                "propensities": self.propensities,
+                "seed": self.seed,
+                "estimates": self.summary.to_dict(orient="records"),
+            }
+        )
+
+    def plot(self, ax=None, lang: str = "en"):
+        """Each estimate with a 95% interval (1.96 standard errors)."""
+        from ..plots import plot_replay
+
+        return plot_replay(self, ax=ax, lang=lang)
+
+    def _repr_html_(self) -> str:
+        from .._display import frame_html
+
+        return frame_html(
+            self.summary, caption=f"replay of {self.target}: {self.propensities}; seed {self.seed}"
+        )
+
+
 def replay_evaluate(
-    pushes: pd.DataFrame,
+    pushes,
     target,
     *,
     metric: str = "open",
     propensities=None,
     seed: int = 0,
-) -> pd.DataFrame:
+) -> ReplayResult:
     """Estimate what a different schedule would have achieved, from a logged study.
 
     Parameters
     ----------
-    pushes : DataFrame
+    pushes : PushTable or DataFrame
         The logged push table (one push a day).
     target : str, dict or policy
         A slot (``"20:00"``: always push then), a fixed distribution over slots
@@ -169,30 +216,45 @@ def replay_evaluate(
     metric : str
     propensities : None, "uniform", str or mapping
         The logging probability of each push's slot: a column name of ``pushes``,
-        a mapping ``push_id -> probability``, or ``"uniform"``. None: see
+        a mapping ``push_id -> probability``, or ``"uniform"``. None: the table's own
+        propensity column when it has one (a schedule's CSV writes it), else see
         :func:`logging_propensities`.
     seed : int
         For adaptive targets.
 
     Returns
     -------
-    DataFrame
-        One row per estimator (``ips``, ``snips``, ``replay``): ``estimator,
-        value`` (the mean per-push rate the target would have had), ``se``,
-        ``matched`` (logged pushes the target could have made) and
-        ``effective_n``; ``attrs["propensities"]`` says where the weights came from.
+    ReplayResult
+        ``summary`` has one row per estimator (``ips``, ``snips``, ``replay``):
+        ``estimator, value`` (the mean per-push rate the target would have had), ``se``,
+        ``matched`` (logged pushes the target could have made) and ``effective_n``;
+        ``propensities`` says where the weights came from.
 
     Examples
     --------
     >>> import wxtime
     >>> log = wxtime.simulate_rotation(design="randomized", days=100, seed=4).pushes
-    >>> table = replay_evaluate(log, "12:00")
-    >>> list(table["estimator"])
+    >>> result = replay_evaluate(log, "12:00")
+    >>> list(result.summary["estimator"])
     ['ips', 'snips', 'replay']
     """
-    c = resolve_counts(pushes, metric, design="randomized")
+    from ..io.table import as_table
+
+    table_in = as_table(pushes)
+    if propensities is None and table_in.propensities:
+        propensities = table_in.propensities
+    c = resolve_counts(table_in, metric, design="randomized")
     data = c.frame
-    logging_p, note = logging_propensities(data, propensities)
+    logging_p, note = logging_propensities(data, propensities, source=table_in.source)
+    name = (
+        target
+        if isinstance(target, str)
+        else (
+            ", ".join(f"{k}={v:g}" for k, v in target.items())
+            if isinstance(target, Mapping)
+            else getattr(target, "name", str(target))
+        )
+    )
     order = c.slots
     arms = c.code
     reward = c.successes / c.trials
@@ -224,8 +286,7 @@ def replay_evaluate(
                 "effective_n": [ess, ess, float(exact.sum())],
             }
         )
-        table.attrs["propensities"] = note
-        return table
+        return ReplayResult(table, note, name, seed)
     if not np.allclose(logging_p, logging_p[0]):
         raise InputError(
             "the replay method evaluates an adaptive policy only on a uniformly randomised log; "
@@ -249,5 +310,4 @@ def replay_evaluate(
             "effective_n": [float(len(accepted))],
         }
     )
-    table.attrs["propensities"] = note
-    return table
+    return ReplayResult(table, note, name, seed)
