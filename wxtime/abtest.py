@@ -62,8 +62,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
+from . import _stats
 from ._display import frame_html
 from .counts import Counts, counts, detect_design, slot_order
 from .errors import InputError
@@ -88,6 +89,8 @@ __all__ = [
 MIN_WINNER_DF = 3
 #: ... and every slot tried in at least this many units (stretches in a blocked rotation).
 MIN_UNITS_PER_SLOT = 2
+#: The permutation cross-check draws at most this many unit labels (see :func:`permutation_test`).
+PERMUTATION_DRAWS = 20_000_000
 
 
 def adjust_pvalues(p_values, method: str = "holm") -> np.ndarray:
@@ -170,7 +173,7 @@ def omnibus_test(model: SlotModel) -> dict:
         "statistic": statistic,
         "df1": df1,
         "df2": df2,
-        "p_value": float(stats.f.sf(statistic, df1, df2)),
+        "p_value": float(_stats.f_sf(statistic, df1, df2)),
     }
 
 
@@ -238,8 +241,8 @@ def pairwise_tests(model: SlotModel, reference: str, *, level: float = 0.95) -> 
 def _decided(exceed: int, done: int, alpha: float) -> bool:
     """Whether more permutations could still move p across ``alpha`` (or 0.2): a 99.9%
     Clopper-Pearson interval for the permutation p-value that excludes both."""
-    low = stats.beta.ppf(0.0005, exceed, done - exceed + 1) if exceed else 0.0
-    high = stats.beta.ppf(0.9995, exceed + 1, done - exceed) if exceed < done else 1.0
+    low = _stats.beta_ppf(0.0005, exceed, done - exceed + 1) if exceed else 0.0
+    high = _stats.beta_ppf(0.9995, exceed + 1, done - exceed) if exceed < done else 1.0
     return bool(high < alpha or low > max(alpha, 0.2))
 
 
@@ -251,7 +254,8 @@ def permutation_test(
     n_permutations: int = 2000,
     seed: int = 0,
     alpha: float = 0.05,
-) -> dict:
+    max_draws: int | None = PERMUTATION_DRAWS,
+) -> dict | None:
     """Randomisation test that slot does not matter, permuting slots over the randomised units.
 
     Randomised rotation: slot labels are permuted over pushes; blocked rotation:
@@ -261,6 +265,14 @@ def permutation_test(
     early, after at least 100, once a 99.9% Clopper-Pearson interval for the
     p-value lies wholly below ``alpha`` or wholly above 0.2: more permutations
     could not change the decision, only the digits.
+
+    A permutation shuffles every unit, so its cost grows with the study: at most
+    ``max_draws`` unit labels are drawn in all (20 million by default, about a second).
+    A study so large that 100 permutations would exceed that (over 200,000 units) is
+    not permuted (None is returned): at that size the permutation distribution of F
+    is its F reference distribution to within Monte Carlo error (the units are
+    exchangeable under the null and the central limit theorem holds for their slot
+    means), so the check could not disagree with the test it checks.
 
     Returns ``{"statistic", "p_value", "n_permutations", "unit", "seed"}`` with
     ``p = (1 + #{F* >= F}) / (1 + permutations run)``. With a single unit per slot every
@@ -276,6 +288,11 @@ def permutation_test(
     model = pushes if isinstance(pushes, SlotModel) else fit_slot_model(pushes, metric, design=design)
     if model.design == "split":
         raise ValueError("a split design is tested within days (CMH); permutations are for rotations")
+    if max_draws is not None:
+        affordable = max_draws // max(len(model.units), 1)
+        if affordable < 100:
+            return None
+        n_permutations = min(n_permutations, affordable)
     slot = model.counts.unit_slot
     value = model.units["value"].to_numpy()
     weight = model.units["weight"].to_numpy()
@@ -378,7 +395,7 @@ def _time_checks(rows, model: SlotModel) -> None:
     _check(rows, "autocorrelation", "warn" if high else "ok", variant, r=f"{r1:.2f}")
     if order == "cyclic":
         _check(rows, "fixed_order", "warn", "warn", slots=", ".join(c.slots))
-    slope, _, _, p, _ = stats.linregress(days, deviation)
+    slope, p = _stats.linregress_slope(days, deviation)
     drift = p < 0.01
     variant = "none" if not drift else ("fixed" if c.fixed_order else "random")
     _check(
@@ -397,7 +414,7 @@ def _variance_check(rows, model: SlotModel) -> None:
         return
     with warnings.catch_warnings():  # identical residuals within every slot: no test, no warning
         warnings.simplefilter("ignore", RuntimeWarning)
-        _, p = stats.levene(*groups, center="median")
+        _, p = _stats.levene_median(*groups)
     if not np.isfinite(p):
         return
     sds = [float(np.std(g, ddof=1)) for g in groups]
@@ -423,7 +440,7 @@ def _split_checks(rows, model: SlotModel, intended_weights) -> None:
         else np.ones(len(groups))
     )
     expected = groups.sum() * weights / weights.sum()
-    chi2, p = stats.chisquare(groups.to_numpy(float), expected)
+    chi2, p = _stats.chisquare(groups.to_numpy(float), expected)
     shares = ", ".join(f"{g} {v / groups.sum():.1%}" for g, v in groups.items())
     status = "fail" if p < 0.001 else "ok"
     _check(rows, "sample_ratio", status, status, shares=shares, chi2=f"{chi2:.1f}", p=_fmt(p))
@@ -478,7 +495,7 @@ def health_checks(
     elif c.sent_at is not None:
         table = pd.crosstab(c.frame["slot"], c.sent_at.dt.day_of_week)
         if table.shape[0] > 1 and table.shape[1] > 1:
-            chi2, p, _, _ = stats.chi2_contingency(table)
+            chi2, p = _stats.chi2_contingency(table)
             missing = int((table == 0).sum().sum())
             # An empty slot-weekday cell is expected when a slot has fewer than 7 pushes; it is a
             # sign of imbalance only beyond chance (p < 0.05) or for a slot that had the pushes.
@@ -530,7 +547,7 @@ def _naive_rows(c: Counts, reference, level):
     y = np.bincount(c.code, c.successes, minlength=c.n_slots)
     n = np.bincount(c.code, c.trials, minlength=c.n_slots)
     r = c.slots.index(reference)
-    z_q = stats.norm.ppf(0.5 + level / 2)
+    z_q = _stats.norm_ppf(0.5 + level / 2)
     rows = []
     for s, slot in enumerate(c.slots):
         if s == r:
@@ -546,7 +563,7 @@ def _naive_rows(c: Counts, reference, level):
                 p1 - p0,
                 p1 - p0 - z_q * se,
                 p1 - p0 + z_q * se,
-                2 * stats.norm.sf(abs(z)),
+                2 * _stats.norm_sf(abs(z)),
             )
         )
     return rows
@@ -776,8 +793,19 @@ def compare_slots(
         metric=metric,
         alpha=alpha,
         seed=seed,
-        notes=list(posterior.notes),
+        notes=list(posterior.notes) + _skipped_permutation(c, model, n_permutations if diagnostics else 0),
     )
+
+
+def _skipped_permutation(c, model, n_permutations) -> list[str]:
+    if not n_permutations or c.design == "split" or not model.df > 0:
+        return []
+    if PERMUTATION_DRAWS // max(len(model.units), 1) >= 100:
+        return []
+    return [
+        f"the permutation cross-check was not run: {len(model.units):,} units are beyond its budget, and at "
+        "this size the permutation distribution of F is its F reference distribution"
+    ]
 
 
 def _tests_table(c, model, omnibus, pairwise, reference, alpha, n_permutations, naive, seed, cross=True):
@@ -805,11 +833,12 @@ def _tests_table(c, model, omnibus, pairwise, reference, alpha, n_permutations, 
         pairwise["p_holm"],
         [True] * len(pairwise),
     )
-    extra = []
+    extra, perm = [], None
     if cross and c.design == "split":
         extra = _cmh_rows(c, reference)
     elif cross and n_permutations and model.df > 0:
         perm = permutation_test(model, n_permutations=n_permutations, seed=seed, alpha=alpha)
+    if perm is not None:
         extra = [
             (
                 f"permutation_over_{unit}",
@@ -900,7 +929,7 @@ def sequential_monitor(
         for k in range(min_pushes, len(diff) + 1):
             d = diff[:k]
             t = d.mean() / (d.std(ddof=1) / np.sqrt(k))
-            looks.append((wide.index[k - 1], k, k, stats.norm.ppf(stats.t.cdf(t, k - 1)), k / planned))
+            looks.append((wide.index[k - 1], k, k, _stats.norm_ppf(_stats.t_cdf(t, k - 1)), k / planned))
     else:
         unit = c.unit
         for day in np.unique(days):
@@ -919,7 +948,7 @@ def sequential_monitor(
             df = (va + vb) ** 2 / (va**2 / (len(xa) - 1) + vb**2 / (len(xb) - 1))
             info = 2 / (1 / len(xa) + 1 / len(xb))
             looks.append(
-                (pd.Timestamp(day), len(xa), len(xb), stats.norm.ppf(stats.t.cdf(t, df)), info / planned)
+                (pd.Timestamp(day), len(xa), len(xb), _stats.norm_ppf(_stats.t_cdf(t, df)), info / planned)
             )
     table = pd.DataFrame(looks, columns=["day", "n_a", "n_b", "z", "information"])
     if table.empty:

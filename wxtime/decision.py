@@ -50,7 +50,7 @@ def data_summary(c: Counts) -> dict:
         skipped[reason] = skipped.get(reason, 0) + n
     return {
         "source": summary.get("source", c.source),
-        "pushes": int(c.frame["push_id"].nunique()) if "push_id" in c.frame.columns else c.n_rows,
+        "pushes": int(c.frame["push_id"].nunique()) if "group" in c.frame.columns else c.n_rows,
         "rows": c.n_rows,
         "articles_grouped": summary.get("articles_grouped", 0),
         "first": first.date().isoformat() if first is not None else None,

@@ -59,7 +59,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import special
 
 from .counts import Counts, counts
 from .errors import InputError
@@ -468,6 +468,8 @@ def _fit_split(c: Counts) -> SlotModel:
         upper = max(float(np.var(y)), 1e-6)
         while scale_at(upper) > 1 and upper < 1e3:
             upper *= 4
+        from scipy import optimize
+
         tau2 = optimize.brentq(lambda t: scale_at(t) - 1, 0.0, upper, xtol=1e-10)
     w = 1 / (tau2 + v)
     w = w / w.mean()

@@ -34,8 +34,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import special
 
+from . import _stats
 from .errors import InputError
 from .sequential import Boundaries, group_sequential_boundaries
 
@@ -67,7 +68,7 @@ def _check_rates(baseline: float, lift: float) -> float:
 
 
 def _z(alpha: float, power: float, comparisons: int) -> float:
-    return stats.norm.ppf(1 - alpha / (2 * comparisons)) + stats.norm.ppf(power)
+    return _stats.norm_ppf(1 - alpha / (2 * comparisons)) + _stats.norm_ppf(power)
 
 
 def _residual_df(design: str, slots: int, units: int) -> int:
@@ -245,6 +246,8 @@ def plan_study(
     if not np.isfinite(lift) or lift <= 0.005:
         raise InputError(f"a plan needs a positive lift to detect (got {lift:.3g})")
     _check_rates(baseline, lift)
+    from scipy import optimize
+
     effect = optimize.brentq(lambda d: rate(baseline_theta + d) / baseline - 1 - lift, 0.0, 10.0, xtol=1e-8)
     variance = (
         float(model.scale)

@@ -41,8 +41,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
+from . import _stats
 from .errors import InputError
 from .models import SlotModel
 
@@ -150,13 +151,13 @@ def _table(model, rate, low, high, shrunk, shrunk_low, shrunk_high, p_best, loss
 
 def _own_interval(model: SlotModel, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Each slot's own (unshrunk) interval for its mean rate: t on the slot's df."""
-    quantile = stats.t.ppf(0.5 + level / 2, np.maximum(model.slot_df, 1e-9))
+    quantile = _stats.t_ppf(0.5 + level / 2, np.maximum(model.slot_df, 1e-9))
     if model.variance_model == "pooled":
         if model.identified_level:
             se = np.sqrt(model.slot_var)
         else:  # the level's uncertainty too (its df are fewer: the days), conservatively on them
             se = np.sqrt(model.slot_var + model.level_var)
-            quantile = stats.t.ppf(0.5 + level / 2, max(model.level_df, 1.0))
+            quantile = _stats.t_ppf(0.5 + level / 2, max(model.level_df, 1.0))
         return model.rate(model.theta - quantile * se), model.rate(model.theta + quantile * se)
     location, se = model.mean_logit, np.sqrt(model.mean_logit_var)
     return special.expit(location - quantile * se), special.expit(location + quantile * se)
@@ -241,7 +242,7 @@ def slot_posterior(
         diagonal = np.allclose(model.cov, np.diag(np.diag(model.cov)))
         lam, Q = (np.diag(model.cov).copy(), np.eye(K)) if diagonal else np.linalg.eigh(model.cov)
         strata = (np.arange(_VARIANCE_STRATA) + 0.5) / _VARIANCE_STRATA
-        sigma2 = model.df * model.scale / stats.chi2.ppf(strata, model.df)
+        sigma2 = model.df * model.scale / _stats.chi2_ppf(strata, model.df)
         data_var = sigma2[:, None] * lam[None, :]
     else:
         # Slot-specific spreads: the exchangeable quantity is each slot's mean rate (its logit,

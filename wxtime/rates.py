@@ -32,10 +32,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import special, stats
+from scipy import special
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
+from . import _stats
 from ._display import frame_html
 from .counts import METRICS, counts, metric_columns, slot_order
 from .errors import InputError
@@ -110,7 +111,7 @@ def _pooled_intervals(y, n, codes, n_slots, interval, level):
         phi = max(phi, 1.0)
         with np.errstate(divide="ignore"):  # a slot with no successes: an unbounded logit interval
             se = np.sqrt(phi / (ns * rate * (1 - rate)))
-        low, high = _logit_interval(rate, se, stats.t.ppf(1 - alpha / 2, df))
+        low, high = _logit_interval(rate, se, _stats.t_ppf(1 - alpha / 2, df))
         return rate, low, high, f"quasi-binomial, dispersion {phi:.1f} on {df} df, pushes as independent"
     raise ValueError(f"interval must be model, quasi, wilson, jeffreys or beta, not {interval!r}")
 
@@ -586,9 +587,9 @@ class RateModel:
         # The scale is estimated (quasi-binomial), so the quantile is t on the residual df.
         df = float(self.result_.df_resid)
         z = (
-            stats.t.ppf(0.5 + level / 2, df)
+            _stats.t_ppf(0.5 + level / 2, df)
             if self.scale == "X2" and df > 0
-            else stats.norm.ppf(0.5 + level / 2)
+            else _stats.norm_ppf(0.5 + level / 2)
         )
         return pd.DataFrame(
             {

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+
+from . import _stats
 
 __all__ = ["Boundaries", "group_sequential_boundaries"]
 
@@ -19,7 +20,7 @@ def _spending(kind: str, t: np.ndarray, alpha: float) -> np.ndarray:
     t = np.clip(t, 1e-12, 1)
     if kind == "obrien_fleming":
         # Lan & DeMets (1983) O'Brien-Fleming-type spending, two-sided.
-        return 2 - 2 * stats.norm.cdf(stats.norm.ppf(1 - alpha / 2) / np.sqrt(t))
+        return 2 - 2 * _stats.norm_cdf(_stats.norm_ppf(1 - alpha / 2) / np.sqrt(t))
     if kind == "pocock":
         return alpha * np.log(1 + (np.e - 1) * t)
     raise ValueError("spending must be 'obrien_fleming' or 'pocock'")
@@ -111,24 +112,26 @@ def group_sequential_boundaries(
         if mass is None:
 
             def crossing(z, root=root, sd=sd):
-                return 2 * stats.norm.sf(z * root / sd)
+                return 2 * _stats.norm_sf(z * root / sd)
         else:
 
             def crossing(z, mass=mass, root=root, sd=sd):
-                upper = stats.norm.sf((z * root - grid) / sd)
-                lower = stats.norm.cdf((-z * root - grid) / sd)
+                upper = _stats.norm_sf((z * root - grid) / sd)
+                lower = _stats.norm_cdf((-z * root - grid) / sd)
                 return float(mass @ (upper + lower))
 
         target = max(spent[k] - crossed, 0.0)
         if crossing(8.0) >= target:
             z_k = 8.0  # nothing (to numerical precision) is spent this early
         else:
+            from scipy import optimize
+
             z_k = optimize.brentq(lambda z, c=crossing, t=target: c(z) - t, 0.0, 8.0, xtol=1e-9)
         crossed += crossing(z_k)
         boundaries.append(float(z_k))
         if mass is None:
-            density = stats.norm.pdf(grid, scale=sd)
+            density = _stats.norm_pdf(grid, scale=sd)
         else:
-            density = fftconvolve(mass, stats.norm.pdf(offsets, scale=sd), mode="same")
+            density = fftconvolve(mass, _stats.norm_pdf(offsets, scale=sd), mode="same")
         mass = np.where(np.abs(grid) < z_k * root, np.clip(density, 0, None) * step, 0.0)
     return Boundaries(information=tuple(info), z=tuple(boundaries), alpha=alpha, spending=spending)

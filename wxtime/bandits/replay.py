@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..counts import counts as resolve_counts
 from ..errors import InputError, Problem, PushDataError
@@ -44,7 +43,9 @@ def _adaptive(code: np.ndarray, slots: int) -> float:
     table = table[:, table.sum(axis=0) > 0]
     if table.shape[1] < 2 or half < 4:
         return 1.0
-    return float(stats.chi2_contingency(table)[1])
+    from .._stats import chi2_contingency
+
+    return chi2_contingency(table)[1]
 
 
 def logging_propensities(pushes: pd.DataFrame, propensities=None, *, source: str | None = None):

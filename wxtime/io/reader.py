@@ -29,12 +29,12 @@ import pandas as pd
 from ..errors import InputError, Problem, PushDataError
 from .files import Table, check_encoding, file_sha256, load_json, read_table, sniff
 from .payloads import DEFAULT_AGE_HOURS, articles_from_payloads, curves_from_hourly, hourly_from_payloads
-from .sendtimes import SendTimes, infer_push_hours, parse_stated_slots, read_send_log, settle
+from .sendtimes import SendTimes, infer_push_hours, parse_stated_slots, read_send_log
 from .table import PushTable, load_summary
 from .times import DEFAULT_TZ, check_tz
-from .validation import Rows, finish, parse_rows
+from .validation import Rows, finish, parse_rows, settle_rows
 
-__all__ = ["read", "read_frame"]
+__all__ = ["read"]
 
 _TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".json"}
 
@@ -87,29 +87,6 @@ def _label(files: list[Path], roots) -> str:
     return " + ".join(Path(r).name for r in roots)
 
 
-def _settle_rows(rows: Rows, times: SendTimes) -> list[str]:
-    frame = rows.frame
-    dated = ~np.asarray(pd.isna(rows.date))
-    untimed = dated & np.isnan(rows.minutes)
-    if untimed.any() and (rows.time_source == "file").any() and not times.any:
-        # A column of send times with a date alone on a few rows: those rows are the problem.
-        column = "sent_at" if "sent_at" in rows.headers else "send_date"
-        problems = [rows.problem(i, column, "has a date but no time of day") for i in np.flatnonzero(untimed)]
-        raise PushDataError(rows.table.source, problems, line_offset=None)
-    minutes, origin, notes = settle(
-        rows.date,
-        rows.minutes,
-        rows.time_source,
-        times,
-        push_ids=frame["push_key"] if "push_key" in frame.columns else frame.get("push_id"),
-        titles=frame.get("title"),
-        source=rows.table.source,
-        header=rows.headers.get("sent_at") or rows.headers.get("send_date"),
-    )
-    rows.minutes, rows.time_source = minutes, origin
-    return notes
-
-
 def _rows_from_articles(frame: pd.DataFrame, source: str) -> Rows:
     table = Table(frame, source, "payload")
     date = pd.DatetimeIndex(frame["date"])
@@ -120,25 +97,6 @@ def _rows_from_articles(frame: pd.DataFrame, source: str) -> Rows:
         minutes=frame["minutes"].to_numpy(float),
         time_source=frame["time_source"].to_numpy(dtype=object),
         kind="payload",
-    )
-
-
-def read_frame(data: pd.DataFrame, *, source: str = "<data>", tz: str = DEFAULT_TZ, **options) -> PushTable:
-    """A DataFrame through the same checks as a file (the engine of :func:`wxtime.io.validate`)."""
-    positions = options.pop("positions", "headline")
-    slot_freq = options.pop("slot_freq", None)
-    _check_options(tz, None, positions, None)
-    table = Table(data.reset_index(drop=True), source, "frame")
-    rows = parse_rows(table, tz=tz, **options)
-    _settle_rows(rows, SendTimes())
-    frame, level, details = finish(rows, tz=tz, slot_freq=slot_freq, positions=positions)
-    return PushTable(
-        frame=frame,
-        source=source,
-        level=level,
-        load=load_summary(frame, source, skipped=details.pop("skipped"), **details),
-        propensities="propensity" if "propensity" in frame.columns else None,
-        tz=tz,
     )
 
 
@@ -365,7 +323,7 @@ def read(
             extra_frame=extra,
         )
         rows.notes.extend(extra_notes)
-        rows.notes.extend(_settle_rows(rows, times))
+        rows.notes.extend(settle_rows(rows, times))
         frame, level, details = finish(rows, tz=tz, slot_freq=slot_freq, positions=positions)
         frames.append((frame, level, table.source))
         kinds.append("backend export" if what == "notified" else "push table")

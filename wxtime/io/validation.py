@@ -27,14 +27,14 @@ from .files import Table
 from .headers import COUNT_COLUMNS, COVARIATES, KNOWN, map_headers, missing_problem
 from .times import format_slots, infer_slots, parse_datetimes, parse_times_of_day
 
-__all__ = ["MAX_DELIVERIES", "Rows", "finish", "parse_rows", "validate"]
+__all__ = ["MAX_DELIVERIES", "Rows", "finish", "parse_rows", "settle_rows", "validate"]
 
 #: No account delivers one push to more people than this (WeChat's largest accounts have tens
 #: of millions of followers); a larger count is a unit or parsing mistake.
 MAX_DELIVERIES = 2_000_000_000
 
-_TOTAL_WORDS = re.compile(
-    r"^\s*(合计|总计|小计|汇总|平均|平均值|均值|total|totals|sum|average|avg|mean)\s*[:：]?\s*$", re.I
+_TOTAL_WORDS_RE2 = (
+    r"(?i)^\s*(合计|总计|小计|汇总|平均|平均值|均值|total|totals|sum|average|avg|mean)\s*[:：]?\s*$"
 )
 # Units and separators people write beside counts: "7,816人", "1 203 次", "３００".
 _COUNT_CLEAN = re.compile(r"[,，\s人次个篇位]")
@@ -86,26 +86,47 @@ def _text_columns(frame: pd.DataFrame) -> list:
 
 def _blank_and_total_rows(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Rows that are not pushes: all blank, or a total/average row (合计, 平均, Total): one whose
-    first filled cell says so. Vectorised column by column (no per-row Python)."""
+    first filled cell says so. Column by column in Arrow (RE2), no per-row Python."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     n = len(frame)
     blank = np.ones(n, dtype=bool)
-    first_text = np.full(n, None, dtype=object)
+    first_text = pa.nulls(n, pa.string())
+    first_set = np.zeros(n, dtype=bool)
     for column in frame.columns:
         values = frame[column]
-        empty = values.isna().to_numpy().copy()
         if values.dtype == object or pd.api.types.is_string_dtype(values):
-            text = values.astype("string").str.strip()
-            empty |= (text.fillna("") == "").to_numpy()
-            unset = (first_text == None) & ~empty  # noqa: E711 - elementwise
-            if unset.any():
-                first_text[unset] = text[unset].to_numpy(dtype=object)
+            if values.dtype != object:  # pandas' Arrow-backed strings: handed over without copies
+                strings = pa.array(values, from_pandas=True)
+                filled = np.zeros(n, dtype=bool)
+            elif pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+                strings = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+                filled = np.zeros(n, dtype=bool)
+            else:  # numbers or dates among the text: filled, but not labels
+                strings = pa.array([v if isinstance(v, str) else None for v in values], pa.string())
+                filled = values.notna().to_numpy() & ~np.asarray(pc.is_valid(strings), bool)
+            trimmed = pc.utf8_trim_whitespace(strings)
+            text_filled = np.asarray(pc.fill_null(pc.greater(pc.utf8_length(trimmed), 0), False), bool)
+            filled |= text_filled
+            new = ~first_set & text_filled
+            if new.any():
+                first_text = pc.if_else(pa.array(new), trimmed, first_text)
+            first_set |= filled
         else:
-            unset = (first_text == None) & ~empty  # noqa: E711 - elementwise
-            first_text[unset] = ""  # a number first: not a total label
-        blank &= empty
-    labels = pd.Series(first_text, dtype="string")
-    total = labels.str.match(_TOTAL_WORDS.pattern, na=False).to_numpy(bool) & ~blank
-    return blank, total
+            filled = values.notna().to_numpy()
+            first_set |= filled
+        blank &= ~filled
+    short = np.asarray(pc.fill_null(pc.less_equal(pc.utf8_length(first_text), 12), False), bool)
+    total = np.zeros(n, dtype=bool)
+    if short.any():
+        total[short] = np.asarray(
+            pc.fill_null(
+                pc.match_substring_regex(first_text.filter(pa.array(short)), _TOTAL_WORDS_RE2), False
+            ),
+            bool,
+        )
+    return blank, total & ~blank
 
 
 def _parse_counts(frame: pd.DataFrame, rows: Rows, problems: list) -> dict[str, np.ndarray]:
@@ -123,7 +144,7 @@ def _parse_counts(frame: pd.DataFrame, rows: Rows, problems: list) -> dict[str, 
         if pd.api.types.is_numeric_dtype(column):
             values = column.to_numpy(dtype=float, na_value=np.nan, copy=True)
         else:
-            text = column.astype("string").str.strip()
+            text = column.astype("string[pyarrow]").str.strip()
             percent = text.str.endswith("%", na=False)
             if percent.sum() > len(text) / 2:
                 # A rate column mapped as counts: one message, not one per row.
@@ -139,8 +160,15 @@ def _parse_counts(frame: pd.DataFrame, rows: Rows, problems: list) -> dict[str, 
                     )
                 )
                 continue
-            cleaned = text.str.translate(_FULL_WIDTH).str.replace(_COUNT_CLEAN.pattern, "", regex=True)
-            values = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            # Plain numbers (most files) in one C pass; units, separators and full-width digits
+            # ("7,816人") only where that fails.
+            values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
+            odd = np.isnan(values) & column.notna().to_numpy()
+            if odd.any():
+                cleaned = (
+                    text[odd].str.translate(_FULL_WIDTH).str.replace(_COUNT_CLEAN.pattern, "", regex=True)
+                )
+                values[odd] = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
             if column.dtype == object:  # JSON true/false among numbers: not counts
                 flags = column.map(lambda v: isinstance(v, bool | np.bool_)).to_numpy(bool)
                 values[flags] = np.nan
@@ -396,14 +424,8 @@ def parse_rows(
         frame, data = rows.frame, rows.table.frame
         if len(frame) == 0:
             raise PushDataError(source, [Problem(None, None, "has no rows (only blank or total rows)")])
-    duplicate = data.astype("string").duplicated(keep="first").to_numpy()
+    duplicate, first_of = _identical_rows(data, [headers[c] for c in ("delivered", "opened") if c in headers])
     if duplicate.any():
-        first_of = (
-            pd.Series(np.arange(len(data)))
-            .groupby(pd.util.hash_pandas_object(data.astype("string"), index=False).to_numpy())
-            .transform("min")
-            .to_numpy()
-        )
         shown = [
             f"{rows.table.name(i)} repeats {rows.table.name(first_of[i])}"
             for i in np.flatnonzero(duplicate)[:3]
@@ -429,6 +451,30 @@ def parse_rows(
             frame = frame.drop(columns=name)
     rows.frame = frame
     return rows
+
+
+def _identical_rows(data: pd.DataFrame, counts: list) -> tuple[np.ndarray, np.ndarray]:
+    """Rows identical to an earlier row, and for each the index of its first copy. Only rows whose
+    counts repeat are compared cell by cell (the counts of different pushes rarely coincide, so
+    on 10^6 rows this hashes two columns, not all of them)."""
+    n = len(data)
+    duplicate, first_of = np.zeros(n, dtype=bool), np.arange(n)
+    key = data[counts] if counts else data
+    try:
+        repeated = key.duplicated(keep=False)
+    except TypeError:  # JSON records can hold objects or lists in a cell: compared as text
+        repeated = key.astype(str).duplicated(keep=False)
+    candidates = np.flatnonzero(repeated.to_numpy())
+    if not len(candidates):
+        return duplicate, first_of
+    subset = data.iloc[candidates].astype(object).where(data.iloc[candidates].notna(), None)
+    codes = subset.apply(lambda column: pd.factorize(column.astype(str))[0]).to_numpy()
+    _, inverse = np.unique(codes, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    first = pd.Series(candidates).groupby(inverse).transform("min").to_numpy()
+    duplicate[candidates] = first != candidates
+    first_of[candidates] = first
+    return duplicate, first_of
 
 
 def _take_table(rows: Rows, keep: np.ndarray) -> Rows:
@@ -481,6 +527,17 @@ def _group_articles(frame: pd.DataFrame, positions: str, has_ids: bool) -> tuple
     return grouped, folded, notes
 
 
+def format_ids(n: int) -> np.ndarray:
+    """Push ids for a table that has none: ``P0001``, ``P0002``...
+
+    Examples
+    --------
+    >>> format_ids(3).tolist()
+    ['P0001', 'P0002', 'P0003']
+    """
+    return np.char.add("P", np.char.zfill(np.arange(1, n + 1).astype(str), 4)).astype(object)
+
+
 def finish(
     rows: Rows,
     *,
@@ -512,44 +569,51 @@ def finish(
         minutes[np.isfinite(written)] = inference.slots
         if dated.any():
             notes.append(inference.describe())
-    result = pd.DataFrame(index=np.arange(n))
+    frame = frame.reset_index(drop=True)
+    columns: dict = {}
     if "push_id" in frame.columns:
-        result["push_id"] = frame["push_id"].astype(str).to_numpy()
+        columns["push_id"] = frame["push_id"].astype("str")
     else:
-        ordinal = np.arange(1, n + 1)
-        result["push_id"] = np.char.add("P", np.char.zfill(ordinal.astype(str), 4)).astype(object)
+        columns["push_id"] = pd.Series(format_ids(n), dtype="str")
     if dated.any():
         stamps = pd.DatetimeIndex(rows.date) + pd.to_timedelta(np.round(rows.minutes * 60), unit="s")
-        result["sent_at"] = stamps.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-        result["time_source"] = rows.time_source
-    result["slot"] = format_slots(minutes / 60)
-    result["slot_hour"] = np.round(minutes) % 1440 / 60
+        columns["sent_at"] = stamps.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+        columns["time_source"] = pd.Series(rows.time_source, dtype="str")
+    columns["slot"] = format_slots(minutes / 60)
+    columns["slot_hour"] = np.round(minutes) % 1440 / 60
     for name in COUNT_COLUMNS:
         if name in frame.columns:
-            result[name] = frame[name].to_numpy().astype(np.int64)
+            columns[name] = frame[name].to_numpy().astype(np.int64)
     if "group" in frame.columns:
-        result["group"] = frame["group"].astype(str).to_numpy()
+        columns["group"] = frame["group"].astype("str")
     for name in (*COVARIATES, "propensity", "push_key"):
         if name in frame.columns:
-            result[name] = frame[name].to_numpy()
+            columns[name] = frame[name]
     # Anything else (weekday, paid, campaign...) is the user's: keep it as it is.
     for name in frame.columns:
-        if name not in KNOWN and name not in result.columns:
-            result[name] = frame[name].to_numpy()
-    for name in result.columns:
-        if name in ("push_id", "slot", "group", "title", "push_key", "time_source"):
+        if name not in KNOWN and name not in columns:
+            columns[name] = frame[name]
+    for name, values in list(columns.items()):
+        if name in ("push_id", "slot", "group", "title", "push_key", "time_source", "sent_at"):
             continue
-        if result[name].dtype == object or pd.api.types.is_string_dtype(result[name]):
-            text = result[name].astype("string").str.strip()
+        values = pd.Series(values)
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            text = values.astype("string").str.strip()
             percent = text.str.endswith("%", na=False)
             if percent.any() and percent.sum() == text.notna().sum():
-                result[name] = (
+                columns[name] = (
                     pd.to_numeric(text.str.rstrip("%"), errors="coerce") / 100
                 )  # 送达阅读率 "3.74%"
                 continue
-            converted = pd.to_numeric(result[name], errors="coerce")
-            if converted.notna().sum() == result[name].notna().sum():
-                result[name] = converted  # CSVs are read as text: numeric covariates get their numbers back
+            converted = pd.to_numeric(values, errors="coerce")
+            if converted.notna().sum() == values.notna().sum():
+                columns[name] = converted  # CSVs are read as text: numeric covariates get their numbers back
+    result = pd.DataFrame(
+        {
+            name: (v.to_numpy() if isinstance(v, pd.Series) and v.dtype == object else v)
+            for name, v in columns.items()
+        }
+    )
     if "propensity" in result.columns:
         bad = ~((result["propensity"] > 0) & (result["propensity"] <= 1)).to_numpy()
         if bad.any():
@@ -576,6 +640,34 @@ def finish(
         "positions": positions,
     }
     return result, level, details
+
+
+def settle_rows(rows: Rows, times) -> list[str]:
+    """Each dated row's time of day from ``times`` (:class:`~wxtime.io.sendtimes.SendTimes`),
+    into ``rows``; returns the notes. Rows with a date alone in a column of send times are
+    named one by one when nothing else can give their time."""
+    from .sendtimes import settle
+
+    frame = rows.frame
+    dated = ~np.asarray(pd.isna(rows.date))
+    untimed = dated & np.isnan(rows.minutes)
+    if untimed.any() and (rows.time_source == "file").any() and not times.any:
+        # A column of send times with a date alone on a few rows: those rows are the problem.
+        column = "sent_at" if "sent_at" in rows.headers else "send_date"
+        problems = [rows.problem(i, column, "has a date but no time of day") for i in np.flatnonzero(untimed)]
+        raise PushDataError(rows.table.source, problems, line_offset=None)
+    minutes, origin, notes = settle(
+        rows.date,
+        rows.minutes,
+        rows.time_source,
+        times,
+        push_ids=frame["push_key"] if "push_key" in frame.columns else frame.get("push_id"),
+        titles=frame.get("title"),
+        source=rows.table.source,
+        header=rows.headers.get("sent_at") or rows.headers.get("send_date"),
+    )
+    rows.minutes, rows.time_source = minutes, origin
+    return notes
 
 
 def validate(
@@ -612,18 +704,26 @@ def validate(
     >>> validate(sheet).frame[["sent_at", "slot", "delivered"]].astype(str).values.tolist()
     [['2024-09-02 21:30:00+08:00', '21:30', '4500'], ['2024-09-03 07:29:00+08:00', '07:30', '4510']]
     """
-    from .reader import read_frame
+    from .sendtimes import SendTimes
+    from .table import PushTable, load_summary
+    from .times import check_tz
 
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"expected a DataFrame, got {type(data).__name__}")
-    return read_frame(
-        data,
-        columns=columns,
-        tz=tz,
-        slot_freq=slot_freq,
-        strict_funnel=strict_funnel,
-        positions=positions,
-        year=year,
-        date_format=date_format,
+    check_tz(tz)
+    if positions not in ("headline", "all"):
+        raise InputError(f"positions must be 'headline' or 'all', not {positions!r}")
+    table = Table(data.reset_index(drop=True), source, "frame")
+    rows = parse_rows(
+        table, columns=columns, tz=tz, year=year, date_format=date_format, strict_funnel=strict_funnel
+    )
+    settle_rows(rows, SendTimes())
+    frame, level, details = finish(rows, tz=tz, slot_freq=slot_freq, positions=positions)
+    return PushTable(
+        frame=frame,
         source=source,
+        level=level,
+        load=load_summary(frame, source, skipped=details.pop("skipped"), **details),
+        propensities="propensity" if "propensity" in frame.columns else None,
+        tz=tz,
     )
