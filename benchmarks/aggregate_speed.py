@@ -82,26 +82,27 @@ print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUS
 WXTIME = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-import duckdb  # wxtime's engine, imported lazily by aggregate_events
-from wxtime.aggregate import aggregate_events
+import duckdb  # wxtime's engine
+from wxtime.io.events import aggregate  # what `wxtime aggregate` runs: DuckDB and NumPy, no pandas
 imports = time.perf_counter() - t0
 cpu0 = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
 start = time.perf_counter()
 age = 24 if sys.argv[2] == "timestamps" else None
-table = aggregate_events(sys.argv[1], age_hours=age, memory_limit="512MB").sort_values("sent_at")
+columns = aggregate(sys.argv[1], age_hours=age, memory_limit="512MB").columns
 seconds = time.perf_counter() - start
 cpu = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - cpu0
+assert "pandas" not in sys.modules
 print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "imports": imports, "cpu": cpu,
-                  "counts": table[["delivered", "opened", "read"]].sum().astype(int).tolist(),
-                  "first": table[["delivered", "opened", "read"]].iloc[0].astype(int).tolist()}))
+                  "counts": [int(columns[c].sum()) for c in ("delivered", "opened", "read")],
+                  "first": [int(columns[c][0]) for c in ("delivered", "opened", "read")]}))
 """
 
 
 SPARK = """
 import json, resource, sys, time
 from pyspark.sql import SparkSession
-from wxtime.aggregate import aggregate_events
+from wxtime.io.events import aggregate_events
 spark = (SparkSession.builder.master("local[2]").config("spark.sql.session.timeZone", "UTC")
          .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
          .config("spark.driver.memory", "4g").getOrCreate())
@@ -109,7 +110,7 @@ spark.sparkContext.setLogLevel("ERROR")
 age = 24 if sys.argv[2] == "timestamps" else None
 aggregate_events(sys.argv[1], age_hours=age, engine="spark", spark=spark)  # JVM warm-up
 start = time.perf_counter()
-table = aggregate_events(sys.argv[1], age_hours=age, engine="spark", spark=spark).sort_values("sent_at")
+table = aggregate_events(sys.argv[1], age_hours=age, engine="spark", spark=spark).frame.sort_values("sent_at")
 seconds = time.perf_counter() - start
 # Peak memory here is the Python driver's only (the JVM is a separate, still running process).
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

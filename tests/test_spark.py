@@ -74,12 +74,12 @@ COLUMNS = ["push_id", "sent_at", "slot", "delivered", "opened", "read"]
 )
 def test_spark_counts_equal_the_embedded_engine(log, spark, fmt, options):
     path = log / f"events.{fmt}"
-    embedded = aggregate_events(path, **options)
+    embedded = aggregate_events(path, **options).frame
     on_spark = aggregate_events(path, engine="spark", spark=spark, **options)
-    pd.testing.assert_frame_equal(embedded[COLUMNS], on_spark[COLUMNS])
+    pd.testing.assert_frame_equal(embedded[COLUMNS], on_spark.frame[COLUMNS])
     assert on_spark.load["events"] == 300_500
     if "age_hours" in options:  # the cut-off bites: fewer opens than without it
-        assert embedded["opened"].sum() < aggregate_events(path)["opened"].sum()
+        assert embedded["opened"].sum() < aggregate_events(path).frame["opened"].sum()
 
 
 def test_spark_names_a_read_before_the_send(tmp_path, spark):
@@ -114,8 +114,8 @@ def test_spark_counts_flag_logs_like_the_embedded_engine(log, tmp_path, spark, d
     flags = events.assign(opened=events["opened_at"].notna().astype("int8"), read=events["read_at"].notna())
     flags = flags.drop(columns=["opened_at", "read_at"])
     flags.to_parquet(tmp_path / "flags.parquet", coerce_timestamps="us", allow_truncated_timestamps=True)
-    ours = aggregate_events(tmp_path / "flags.parquet", deduplicate=dedup)
-    theirs = aggregate_events(tmp_path / "flags.parquet", deduplicate=dedup, engine="spark", spark=spark)
+    ours = aggregate_events(tmp_path / "flags.parquet", deduplicate=dedup).frame
+    theirs = aggregate_events(tmp_path / "flags.parquet", deduplicate=dedup, engine="spark", spark=spark).frame
     pd.testing.assert_frame_equal(ours[COLUMNS], theirs[COLUMNS], check_dtype=False)
     assert ours["opened"].sum() > 0 and ours["read"].sum() > 0
 

@@ -9,9 +9,12 @@ instead).
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # only annotations here: json_ready is used where pandas is not loaded
+    import pandas as pd
 
 __all__ = ["DisplayMixin", "format_number", "frame_html", "json_ready"]
 
@@ -42,6 +45,7 @@ def frame_html(
 
     Examples
     --------
+    >>> import pandas as pd
     >>> print(frame_html(pd.DataFrame({"title": ["<script>x</script>"], "p": [float("nan")]})))
     ... # doctest: +ELLIPSIS
     <table class="wx">...&lt;script&gt;x&lt;/script&gt;...—...

@@ -28,7 +28,7 @@ def _print_json(value) -> None:
     """One JSON object on stdout: NumPy numbers as numbers, NaN as null (strict JSON)."""
     from ._display import json_ready
 
-    print(json.dumps(json_ready(value), ensure_ascii=False, allow_nan=False))
+    print(json.dumps(json_ready(value), ensure_ascii=False, allow_nan=False, default=str))
 
 
 def _number(kind, accept, requirement: str):
@@ -454,9 +454,10 @@ def _cmd_bandit_simulate(args) -> int:
 
 
 def _cmd_aggregate(args) -> int:
-    from .io.events import aggregate_events
+    # DuckDB and NumPy only: this command never imports pandas (its start-up is a third of the run).
+    from .io.events import aggregate
 
-    pushes = aggregate_events(
+    result = aggregate(
         args.events,
         age_hours=args.age_hours,
         deduplicate=args.deduplicate,
@@ -464,18 +465,22 @@ def _cmd_aggregate(args) -> int:
         memory_limit=args.memory_limit,
         engine=args.engine,
         master=args.master,
+        tz=args.tz,
     )
-    summary = pushes.load
+    summary = result.summary
     if args.json:
         _print_json(summary)
-    else:
-        print(
-            f"{summary['events']} events in {summary['files']} file(s) -> {summary['pushes']} pushes, "
-            f"{summary['first']} to {summary['last']}"
-            + (f"; written to {args.output}" if args.output else "")
-        )
-        if not args.output:
-            print(pushes.frame.to_string(index=False))
+        return 0
+    print(
+        f"{summary['events']} events in {summary['files']} file(s) -> {summary['pushes']} pushes, "
+        f"{summary['first']} to {summary['last']}" + (f"; written to {args.output}" if args.output else "")
+    )
+    if not args.output:
+        columns = result.columns
+        names = [n for n in ("push_id", "group", "slot", "delivered", "opened", "read") if n in columns]
+        print("  ".join(names))
+        for row in zip(*(columns[n].tolist() for n in names)):
+            print("  ".join(str(v) for v in row))
     return 0
 
 
@@ -774,6 +779,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--age-hours", type=_positive_float, help="count opens/reads within this many hours of the push"
     )
     p.add_argument("--deduplicate", action="store_true", help="count distinct user_id per push")
+    p.add_argument(
+        "--tz", default="Asia/Shanghai", help="time zone of timestamps written without one, and of the output"
+    )
     p.add_argument("--memory-limit", default="2GB", help="DuckDB memory limit (spills to disk beyond it)")
     p.add_argument(
         "--engine",

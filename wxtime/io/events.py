@@ -36,14 +36,17 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+import numpy as np
 
 from ..errors import Problem, PushDataError
-from .table import PushTable
 from .times import DEFAULT_TZ
 
-__all__ = ["DUCKDB", "SPARK", "Dialect", "aggregate_events", "build_query"]
+if TYPE_CHECKING:  # the CLI's aggregation never imports pandas (the push table's module does)
+    from .table import PushTable
+
+__all__ = ["DUCKDB", "SPARK", "Aggregated", "Dialect", "aggregate", "aggregate_events", "build_query"]
 
 
 def _scan(paths: list[Path], row_numbers: bool = False) -> str:
@@ -91,7 +94,7 @@ def _expand(source) -> list[Path]:
     return paths
 
 
-def _connect(memory_limit: str | None, threads: int | None):
+def _connect(memory_limit: str | None, threads: int | None, tz: str = DEFAULT_TZ):
     import duckdb
 
     con = duckdb.connect()
@@ -99,7 +102,7 @@ def _connect(memory_limit: str | None, threads: int | None):
         con.execute(f"SET memory_limit = '{memory_limit}'")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    con.execute(f"SET TimeZone = '{DEFAULT_TZ}'")
+    con.execute(f"SET TimeZone = '{tz}'")  # naive timestamps are the account's wall clock
     return con
 
 
@@ -294,6 +297,78 @@ def aggregate_events(
     0      p1  12:00          2       1
     1      p2  21:00          1       0
     """
+    aggregated = aggregate(
+        source,
+        age_hours=age_hours,
+        deduplicate=deduplicate,
+        tz=tz,
+        engine=engine,
+        spark=spark,
+        master=master,
+        memory_limit=memory_limit,
+        threads=threads,
+        output=output,
+    )
+    import pandas as pd
+
+    from .table import load_summary
+    from .validation import validate
+
+    columns = aggregated.columns
+    frame = pd.DataFrame(
+        {name: values for name, values in columns.items() if name not in ("sent_us", "slot")}
+    )
+    frame.insert(1, "sent_at", pd.to_datetime(columns["sent_us"], unit="us", utc=True).tz_convert(tz))
+    pushes = validate(frame, tz=tz, source=aggregated.where)
+    # Nothing is skipped: a delivery the counts cannot place is an error, not a dropped row.
+    pushes.load = load_summary(pushes.frame, aggregated.where, **aggregated.details)
+    return pushes
+
+
+@dataclass
+class Aggregated:
+    """A delivery log aggregated (NumPy only): ``columns`` (``push_id``, ``group`` when the log
+    has one, ``sent_us`` (the send instant, microseconds since the epoch, UTC), ``slot``,
+    ``delivered``, ``opened``, ``read``), ``where`` (the log, for messages), ``summary`` (the
+    load summary: pushes, dates, slots, totals, events...) and ``details`` (what
+    :func:`wxtime.io.table.load_summary` adds for this reader)."""
+
+    columns: dict
+    where: str
+    summary: dict
+    details: dict
+
+
+def _local(sent_us: np.ndarray, tz: str) -> list:
+    """Each send instant as a local ``datetime`` (one per push: a few thousand at most)."""
+    import datetime as dt
+    import zoneinfo
+
+    zone = zoneinfo.ZoneInfo(tz)
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return [(epoch + dt.timedelta(microseconds=int(us))).astimezone(zone) for us in sent_us]
+
+
+def aggregate(
+    source,
+    *,
+    age_hours: float | None = None,
+    deduplicate: bool = False,
+    tz: str = DEFAULT_TZ,
+    engine: str = "duckdb",
+    spark=None,
+    master: str = "local[2]",
+    memory_limit: str | None = "2GB",
+    threads: int | None = None,
+    output: str | os.PathLike | None = None,
+) -> Aggregated:
+    """The aggregation behind :func:`aggregate_events` (and ``wxtime aggregate``), without pandas:
+    per push the deliveries, opens and reads, its slot (the schedule behind the send times) and
+    the funnel checked; written to ``output`` (``.csv`` or ``.parquet``) atomically when given."""
+    from .slots import infer_slots
+    from .times import check_tz
+
+    check_tz(tz)
     if output is not None and Path(output).suffix.lower() not in (".csv", ".parquet"):
         raise PushDataError(
             str(output), [Problem(None, None, "the push table is written as .csv or .parquet")]
@@ -302,54 +377,87 @@ def aggregate_events(
     where = str(paths[0]) if len(paths) == 1 else f"{len(paths)} event files"
     options = dict(age_hours=age_hours, deduplicate=deduplicate, where=where)
     if engine == "duckdb":
-        table = _run_duckdb(paths, options, memory_limit, threads)
+        columns = _run_duckdb(paths, options, memory_limit, threads, tz)
     elif engine == "spark":
-        table = _run_spark(paths, options, spark, master)
+        columns = _run_spark(paths, options, spark, master, tz)
     else:
         raise ValueError("engine must be 'duckdb' or 'spark'")
-    from .table import load_summary
-    from .validation import validate
+    events = int(columns.pop("events").sum())
+    if not len(columns["sent_us"]):
+        raise PushDataError(where, [Problem(None, None, "holds no deliveries (no rows)")])
+    order = np.argsort(columns["sent_us"], kind="stable")
+    columns = {name: values[order] for name, values in columns.items()}
+    local = _local(columns["sent_us"], tz)
+    minutes = np.array([t.hour * 60 + t.minute + t.second / 60 for t in local], float)
+    inference = infer_slots(minutes)
+    from .slots import format_slots
 
-    events = int(table.pop("events").sum())
-    sent = pd.to_datetime(table["sent_at"])
-    # DuckDB returns TIMESTAMPTZ columns tz-aware (session zone Asia/Shanghai); Spark, wall clock.
-    table["sent_at"] = sent.dt.tz_convert(tz) if sent.dt.tz is not None else sent.dt.tz_localize(tz)
-    pushes = validate(table, tz=tz, source=where)
-    # Nothing is skipped: a delivery the counts cannot place is an error, not a dropped row.
-    pushes.load = load_summary(
-        pushes.frame,
-        where,
-        kind="event log",
-        engine=engine,
-        files=len(paths),
-        events=events,
-        age_hours=age_hours,
-        deduplicated=bool(deduplicate),
-    )
+    columns["slot"] = format_slots(inference.slots / 60)
+    problems = []
+    if "read" in columns:
+        for i in np.flatnonzero(columns["read"] > columns["opened"]):
+            problems.append(
+                Problem(
+                    None,
+                    "read",
+                    f"push {columns['push_id'][i]}: {int(columns['read'][i])} read exceed "
+                    f"{int(columns['opened'][i])} opened (reads are counted among opens; are read_at "
+                    "rows without opened_at?)",
+                )
+            )
+    if problems:
+        raise PushDataError(where, problems, line_offset=None)
+    slots, counts = np.unique(columns["slot"], return_counts=True)
+    totals = {c: int(columns[c].sum()) for c in ("delivered", "opened") if c in columns}
+    details = {
+        "kind": "event log",
+        "engine": engine,
+        "files": len(paths),
+        "events": events,
+        "age_hours": age_hours,
+        "deduplicated": bool(deduplicate),
+        "notes": [inference.describe()],
+    }
+    summary = {
+        "source": where,
+        "pushes": len(order),
+        "first": local[0].isoformat() if local else None,
+        "last": local[-1].isoformat() if local else None,
+        "slots": [str(s) for s in slots],
+        "slot_pushes": {str(s): int(n) for s, n in zip(slots, counts)},
+        "totals": totals,
+        "time_sources": {"file": len(order)},
+        "skipped": {},
+        **details,
+    }
+    result = Aggregated(columns, where, summary, details)
     if output is not None:
-        _write(pushes.frame, Path(output))
-    return pushes
+        _write(result, local, Path(output))
+    return result
 
 
-def _split_checks(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
-    """The table without its ``*_check`` counters, and their totals by kind.
+def _split_checks(table: dict) -> tuple[dict, dict[str, int]]:
+    """The columns without their ``*_check`` counters, and their totals by kind.
 
     Kinds: ``opened_early``, ``read_early`` (events timed before the send), ``untimed``
     (deliveries without ``sent_at``), ``anonymous`` (without ``user_id`` when
     deduplicating), ``opened_flag``, ``read_flag`` (flags that are not 0/1), ``keyless``
     (without ``push_id``).
     """
-    counters = [c for c in table.columns if c.endswith("_check")]
+    counters = [c for c in table if c.endswith("_check")]
     totals: dict[str, int] = {}
     for column in counters:
         kind = column.removesuffix("_check")
-        totals[kind] = totals.get(kind, 0) + int(table[column].fillna(0).to_numpy().sum())
-    totals["keyless"] = int(table.loc[table["push_id"].isna(), "events"].sum())
-    return table.drop(columns=counters), totals
+        values = np.asarray(table[column], dtype=float)
+        totals[kind] = totals.get(kind, 0) + int(np.nansum(values))
+    keys = np.asarray(table["push_id"], dtype=object)
+    keyless = np.array([k is None or (isinstance(k, float) and k != k) for k in keys], dtype=bool)
+    totals["keyless"] = int(np.asarray(table["events"])[keyless].sum())
+    return {name: np.asarray(values) for name, values in table.items() if name not in counters}, totals
 
 
-def _run_duckdb(paths, options, memory_limit, threads) -> pd.DataFrame:
-    con = _connect(memory_limit, threads)
+def _run_duckdb(paths, options, memory_limit, threads, tz) -> dict:
+    con = _connect(memory_limit, threads, tz)
     scan = _scan(paths)
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
@@ -357,8 +465,16 @@ def _run_duckdb(paths, options, memory_limit, threads) -> pd.DataFrame:
         raise _unreadable(paths, exc) from None
     columns = [row[0] for row in described]
     types = {row[0]: str(row[1]) for row in described}
+    query = build_query(DUCKDB, scan, columns, types, **options)
     try:
-        table, checks = _split_checks(con.execute(build_query(DUCKDB, scan, columns, types, **options)).df())
+        # The push table is small (one row per push): NumPy columns, no pandas.
+        table, checks = _split_checks(
+            # A naive TIMESTAMP column becomes an instant in the session's zone (the cast to
+            # TIMESTAMPTZ reads it so); a TIMESTAMPTZ one is one already.
+            con.execute(
+                f"SELECT *, epoch_us(CAST(sent_at AS TIMESTAMPTZ)) AS sent_us FROM ({query})"
+            ).fetchnumpy()
+        )
     except PushDataError:
         raise
     except Exception as exc:  # duckdb's own error types: a value that does not convert, usually
@@ -368,7 +484,18 @@ def _run_duckdb(paths, options, memory_limit, threads) -> pd.DataFrame:
     for condition, column, message in _row_checks(checks, columns, stamp):
         _refuse_rows(con, paths, condition, column, message)
     con.close()
-    return table
+    table.pop("sent_at")
+    return _plain(table)
+
+
+def _plain(table: dict) -> dict:
+    """NumPy columns as plain arrays (DuckDB hands masked arrays for columns with nulls)."""
+    out = {}
+    for name, values in table.items():
+        if isinstance(values, np.ma.MaskedArray):
+            values = values.astype(object).filled(None) if values.dtype.kind in "OUS" else values.filled(0)
+        out[name] = np.asarray(values)
+    return out
 
 
 def _row_checks(checks: dict[str, int], columns: list[str], stamp: dict[str, str]):
@@ -398,7 +525,7 @@ def _row_checks(checks: dict[str, int], columns: list[str], stamp: dict[str, str
     return found
 
 
-def _run_spark(paths, options, spark, master) -> pd.DataFrame:
+def _run_spark(paths, options, spark, master, tz) -> dict:
     import shutil
 
     try:
@@ -446,7 +573,8 @@ def _run_spark(paths, options, spark, master) -> pd.DataFrame:
     # about pandas 3 and is not needed for a table this small).
     rows = spark.sql(query).collect()
     columns = spark.sql(query).columns if not rows else list(rows[0].asDict())
-    table, checks = _split_checks(pd.DataFrame([row.asDict() for row in rows], columns=columns))
+    records = [row.asDict() for row in rows]
+    table, checks = _split_checks({c: np.array([r[c] for r in records], dtype=object) for c in columns})
     stamp = {c: SPARK.stamp(c, types[c]) for c in ("sent_at", "opened_at", "read_at") if c in frame.columns}
     problems = []
     for condition, column, message in _row_checks(checks, list(frame.columns), stamp):
@@ -464,6 +592,16 @@ def _run_spark(paths, options, spark, master) -> pd.DataFrame:
             )
     if problems:
         raise PushDataError(options["where"], problems, line_offset=None)
+    # Spark ran in UTC on wall-clock times: each send is read in ``tz`` and made an instant.
+    import zoneinfo
+
+    zone = zoneinfo.ZoneInfo(tz)
+    table["sent_us"] = np.array(
+        [int(t.replace(tzinfo=zone).timestamp() * 1_000_000) for t in table.pop("sent_at")], dtype=np.int64
+    )
+    for name in ("delivered", "opened", "read", "events"):
+        if name in table:
+            table[name] = table[name].astype(np.int64)
     return table
 
 
@@ -585,16 +723,29 @@ def _refuse_rows(con, paths, condition: str, column: str, message: str) -> None:
     raise PushDataError(str(rows[0]["filename"]), problems, line_offset=line_offset)
 
 
-def _write(pushes: pd.DataFrame, path: Path) -> None:
+def _write(result: Aggregated, local: list, path: Path) -> None:
+    """The push table as CSV (csv module) or Parquet (pyarrow), atomically; no pandas."""
+    columns = result.columns
+    names = [n for n in ("push_id", "group") if n in columns]
+    names += ["sent_at", "slot"] + [n for n in ("delivered", "opened", "read") if n in columns]
+    data = {n: columns[n] for n in names if n != "sent_at"}
+    data["sent_at"] = np.array([t.isoformat() for t in local], dtype=object)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
-        frame = pushes.assign(sent_at=pushes["sent_at"].dt.strftime("%Y-%m-%dT%H:%M:%S%z"))
         if path.suffix.lower() == ".parquet":
-            frame.to_parquet(tmp, index=False)
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            pq.write_table(pa.table({n: data[n].tolist() for n in names}), tmp)
         else:
-            frame.to_csv(tmp, index=False)
+            import csv
+
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(names)
+                writer.writerows(zip(*(data[n].tolist() for n in names)))
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -25,11 +25,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..errors import InputError
+
+if TYPE_CHECKING:  # pandas is imported where it is used: this module is on the aggregation's light path
+    import pandas as pd
+from .slots import SlotInference, format_slot, format_slots, infer_slots, snap_to_grid
 
 __all__ = [
     "DEFAULT_TZ",
@@ -49,11 +53,8 @@ __all__ = [
 ]
 
 DEFAULT_TZ = "Asia/Shanghai"
-#: Send times within this many minutes of each other belong to one schedule.
-JITTER_MINUTES = 10.0
-_GRIDS = (60, 30, 15, 10, 5, 1)
 #: Excel's day 0 (serial 1 is 1900-01-01; the 1900 leap-year bug is absorbed by starting a day early).
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "ns")
 #: Serial numbers read as Excel dates: 1954-10-03 .. 2119-01-07.
 _SERIAL_RANGE = (20_000, 80_000)
 
@@ -148,6 +149,8 @@ def _one(text: str) -> float:
 
 def _looks_like_fractions(values: pd.Series) -> bool:
     """A numeric column whose values all lie in [0, 1): Excel time cells saved as day fractions."""
+    import pandas as pd
+
     numeric = pd.to_numeric(values, errors="coerce")
     filled = numeric.notna() & values.notna()
     if not filled.any() or filled.sum() < values.notna().sum():
@@ -184,6 +187,8 @@ def parse_times_of_day(values, *, day_fractions: bool | None = None) -> np.ndarr
     >>> parse_times_of_day([0.875, 0.5]).tolist()
     [1260.0, 720.0]
     """
+    import pandas as pd
+
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
     series = series.reset_index(drop=True)
     out = np.full(len(series), np.nan)
@@ -257,124 +262,6 @@ def parse_slot(value) -> float:
     return float(minutes) / 60
 
 
-def format_slot(hour: float) -> str:
-    """Format a fractional hour of day as a ``"HH:MM"`` slot label.
-
-    Examples
-    --------
-    >>> format_slot(7.5), format_slot(12), format_slot(23.75)
-    ('07:30', '12:00', '23:45')
-    """
-    minutes = round(float(hour) * 60) % (24 * 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def format_slots(hours) -> np.ndarray:
-    """Vectorised :func:`format_slot` for an array of fractional hours.
-
-    Examples
-    --------
-    >>> format_slots([7.5, 12, 23.75]).tolist()
-    ['07:30', '12:00', '23:45']
-    """
-    minutes = np.round(np.asarray(hours, dtype=float) * 60).astype(np.int64) % (24 * 60)
-    labels = np.array([f"{m // 60:02d}:{m % 60:02d}" for m in range(1440)], dtype=object)
-    return labels[minutes]
-
-
-def snap_to_grid(minutes, grid: float) -> np.ndarray:
-    """Each time (minutes after midnight) to the nearest multiple of ``grid`` minutes, on the 24-hour circle.
-
-    Examples
-    --------
-    >>> snap_to_grid([449.67, 1439.5, 14.0], 30).tolist()
-    [450.0, 0.0, 0.0]
-    """
-    minutes = np.asarray(minutes, float)
-    return (np.round(minutes / grid) * grid) % 1440
-
-
-class SlotInference:
-    """What :func:`infer_slots` found: the grid, the slots, and how far send times were from them."""
-
-    def __init__(self, slots: np.ndarray, grid: float, schedule: bool, max_jitter: float):
-        self.slots = slots
-        self.grid = grid
-        self.schedule = schedule
-        self.max_jitter = max_jitter
-
-    def describe(self) -> str:
-        if not self.schedule:
-            return f"send times do not cluster into schedules; rounded to the nearest {self.grid:g} minutes"
-        return (
-            f"send times grouped into scheduled slots on a {self.grid:g}-minute grid "
-            f"(up to {self.max_jitter:.1f} min off)"
-        )
-
-
-def infer_slots(minutes, *, grid: str | float | None = None, jitter: float = JITTER_MINUTES) -> SlotInference:
-    """The scheduled slot (minutes after midnight) of each send time.
-
-    Send times within ``jitter`` minutes of each other (on the 24-hour circle)
-    form one schedule; each schedule's centre is snapped to the coarsest grid
-    (60, 30, 15, 10, 5 or 1 minutes) that puts every centre within ``jitter``
-    of a grid point and keeps different schedules apart. If the times do not
-    form tight schedules (a group spanning more than an hour: sends at any
-    minute), each time is rounded to the nearest hour instead, and
-    ``schedule`` is False. ``grid`` (minutes, or a pandas frequency such as
-    ``"30min"``) forces the grid.
-
-    Examples
-    --------
-    >>> times = parse_times_of_day(["07:29:40", "07:31:05", "22:00:10", "22:29:50", "21:59:12"])
-    >>> inference = infer_slots(times)
-    >>> inference.slots.tolist(), inference.grid
-    ([450.0, 450.0, 1320.0, 1350.0, 1320.0], 30)
-    """
-    minutes = np.asarray(minutes, float)
-    if grid is not None:
-        try:
-            step = pd.Timedelta(grid).total_seconds() / 60 if isinstance(grid, str) else float(grid)
-        except ValueError:
-            raise InputError(f"a slot grid must be a duration such as 30min, not {grid!r}") from None
-        if not step > 0:
-            raise InputError(f"a slot grid must be a positive duration, not {grid!r}")
-        snapped = snap_to_grid(minutes, step)
-        off = np.abs((minutes - snapped + 720) % 1440 - 720)
-        return SlotInference(snapped, step, True, float(off.max()) if len(off) else 0.0)
-    if len(minutes) == 0:
-        return SlotInference(minutes, 60, True, 0.0)
-    order, inverse = np.unique(minutes, return_inverse=True)
-    gaps = np.diff(np.r_[order, order[0] + 1440])
-    # Walk the circle from just after the largest gap, so a schedule around midnight stays whole.
-    start = (int(np.argmax(gaps)) + 1) % len(order)
-    rotation = np.r_[np.arange(start, len(order)), np.arange(start)]
-    circle = order[rotation] + np.where(rotation < start, 1440.0, 0.0)
-    group_of_rotated = np.r_[0, np.cumsum(np.diff(circle) > jitter)]
-    n_groups = int(group_of_rotated[-1]) + 1
-    low = np.full(n_groups, np.inf)
-    high = np.full(n_groups, -np.inf)
-    np.minimum.at(low, group_of_rotated, circle)
-    np.maximum.at(high, group_of_rotated, circle)
-    if (high - low).max() > 60:
-        snapped = snap_to_grid(minutes, 60)
-        off = np.abs((minutes - snapped + 720) % 1440 - 720)
-        return SlotInference(snapped, 60, False, float(off.max()))
-    centres = np.array([float(np.median(circle[group_of_rotated == g])) % 1440 for g in range(n_groups)])
-    chosen = 1
-    for step in _GRIDS:
-        snapped = snap_to_grid(centres, step)
-        off = np.abs((centres - snapped + 720) % 1440 - 720)
-        if (off <= jitter).all() and len(np.unique(snapped)) == len(snapped):
-            chosen = step
-            break
-    group_of_unique = np.empty(len(order), dtype=np.int64)
-    group_of_unique[rotation] = group_of_rotated
-    slots = snap_to_grid(centres, chosen)[group_of_unique[inverse]]
-    off = np.abs((minutes - slots + 720) % 1440 - 720)
-    return SlotInference(slots, chosen, True, float(off.max()))
-
-
 # -- dates -------------------------------------------------------------------------------
 class ParsedDates:
     """Dates read from a column: ``values`` (naive midnight ``datetime64``, NaT where unread),
@@ -407,6 +294,8 @@ _SPLIT_PATTERN = (
 
 
 def _is_missing(value) -> bool:
+    import pandas as pd
+
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float) and np.isnan(value):
@@ -420,6 +309,8 @@ def _date_fields(text: pd.Series) -> pd.DataFrame:
 
 
 def _number(series: pd.Series) -> np.ndarray:
+    import pandas as pd
+
     return pd.to_numeric(series, errors="coerce").to_numpy(float)
 
 
@@ -454,6 +345,8 @@ def parse_dates(
     >>> [str(d.date()) for d in parse_dates(["06/03/2024"], date_format="%m/%d/%Y").values]
     ['2024-06-03']
     """
+    import pandas as pd
+
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
     series = series.reset_index(drop=True)
     if series.dtype == object or pd.api.types.is_string_dtype(series):
@@ -474,6 +367,8 @@ def parse_dates(
 
 
 def _parse_dates(series, year, date_format, name, context_years) -> ParsedDates:
+    import pandas as pd
+
     n = len(series)
     out = np.full(n, np.datetime64("NaT", "ns"))
     minutes = np.full(n, np.nan)
@@ -513,7 +408,7 @@ def _parse_dates(series, year, date_format, name, context_years) -> ParsedDates:
     is_serial = np.isfinite(numeric) & (numeric >= _SERIAL_RANGE[0]) & (numeric <= _SERIAL_RANGE[1])
     if is_serial.any():
         days = np.floor(numeric[is_serial])
-        out[is_serial] = (_EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).to_numpy("datetime64[ns]")
+        out[is_serial] = _EXCEL_EPOCH + days.astype(np.int64).astype("timedelta64[D]")
         fraction = numeric[is_serial] - days
         minutes[is_serial] = np.where(fraction > 0, np.round(fraction * 1440, 6), np.nan)
         how.append(f"{name}: Excel serial numbers read as dates")
@@ -616,6 +511,8 @@ def parse_day(text: str, *, today: dt.date | None = None, what: str = "--start")
     >>> parse_day("12月1日", today=dt.date(2026, 11, 20)), parse_day("2024-12-01")
     (datetime.date(2026, 12, 1), datetime.date(2024, 12, 1))
     """
+    import pandas as pd
+
     today = today or dt.date.today()
     parsed = parse_dates([str(text)], year=today.year, name=what)
     value = parsed.values[0]
@@ -678,6 +575,8 @@ def parse_datetimes(
     >>> parsed.timed.tolist()
     [True, True, False, True]
     """
+    import pandas as pd
+
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
     series = series.reset_index(drop=True)
     n = len(series)

@@ -227,6 +227,8 @@ def _kind_of_column(values: pd.Series) -> str:
     else ``"datetime"`` (dates, with or without times)."""
     import datetime as dt
 
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(values):
+        return "datetime"
     filled = values.dropna()
     if not len(filled):
         return "datetime"
