@@ -115,7 +115,8 @@ def test_spark_counts_flag_logs_like_the_embedded_engine(log, tmp_path, spark, d
     flags = flags.drop(columns=["opened_at", "read_at"])
     flags.to_parquet(tmp_path / "flags.parquet", coerce_timestamps="us", allow_truncated_timestamps=True)
     ours = aggregate_events(tmp_path / "flags.parquet", deduplicate=dedup).frame
-    theirs = aggregate_events(tmp_path / "flags.parquet", deduplicate=dedup, engine="spark", spark=spark).frame
+    theirs = aggregate_events(tmp_path / "flags.parquet", deduplicate=dedup, engine="spark", spark=spark)
+    theirs = theirs.frame
     pd.testing.assert_frame_equal(ours[COLUMNS], theirs[COLUMNS], check_dtype=False)
     assert ours["opened"].sum() > 0 and ours["read"].sum() > 0
 
