@@ -794,3 +794,20 @@ def test_the_load_summary_reads_in_chinese(tmp_path, capsys):
     assert main(["validate", str(sheet), "--lang", "zh"]) == 0
     out = capsys.readouterr().out
     assert "读取成功" in out and "未纳入：1（合计或平均行）" in out
+
+
+def test_iso_fast_path_reads_as_the_general_parser():
+    """A column that is all ISO goes through Arrow's parser in one pass; the same values
+    with one non-ISO row go through the general path, and the ISO rows read the same."""
+    from wxtime.io.times import parse_datetimes
+
+    iso = ["2024-06-03 20:29:41", "2024-06-04T08:00", "2024-06-05", " 2024-06-06 12:00:30.5 "]
+    fast = parse_datetimes(pd.Series(iso, dtype="string[pyarrow]"))
+    slow = parse_datetimes(pd.Series([*iso, "6月7日 12:00"], dtype=object), year=2024)
+    assert list(fast.stamps) == list(slow.stamps[:4])
+    np.testing.assert_array_equal(fast.timed, slow.timed[:4])
+    np.testing.assert_allclose(fast.minutes, slow.minutes[:4], equal_nan=True)
+    assert fast.timed.tolist() == [True, True, False, True]
+    # a column of dates written with a zero clock is dates, on both paths
+    zeros = parse_datetimes(pd.Series(["2024-06-03 00:00:00"] * 3))
+    assert not zeros.timed.any()

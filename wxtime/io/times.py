@@ -548,6 +548,25 @@ _ISO = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]
 _ZONED = r"(?:[+-][0-9]{2}:?[0-9]{2}|Z)$"
 
 
+def _iso_column(series) -> tuple[np.ndarray, np.ndarray] | None:
+    """Stamps (naive, ``datetime64[ns]``) and minutes of the day when every value is an ISO
+    date-time without an offset, read by Arrow's C parser in one pass; None otherwise."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = pc.utf8_trim_whitespace(pa.array(series, type=pa.string(), from_pandas=True))
+        if text.null_count:
+            return None
+        nanos = pc.cast(text, pa.timestamp("ns")).cast(pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    clock = pc.binary_length(text).to_numpy() > 10
+    seconds = nanos // 1_000_000_000
+    minutes = np.where(clock, (seconds // 60) % 1440 + (seconds % 60) / 60, np.nan)
+    return nanos.view("datetime64[ns]"), minutes
+
+
 def parse_datetimes(
     values,
     tz: str = DEFAULT_TZ,
@@ -595,6 +614,11 @@ def parse_datetimes(
     errors = np.full(n, None, dtype=object)
     done = np.zeros(n, dtype=bool)
     if series.dtype == object or pd.api.types.is_string_dtype(series):
+        fast = _iso_column(series)
+        if fast is not None:  # every row ISO: Arrow's C parser, no per-row work
+            stamps, minutes = fast
+            done[:] = True
+    if not done.all() and (series.dtype == object or pd.api.types.is_string_dtype(series)):
         text = series.astype("string[pyarrow]").str.strip()
         iso = text.str.match(_ISO.pattern, na=False).to_numpy(bool)
         if iso.any():
@@ -681,10 +705,11 @@ def parse_datetimes(
     if timed.sum() >= 3 and (minutes[timed] == 0).all():
         timed[:] = False  # "2024-06-05 00:00:00" on every row: dates written with a zero clock
         minutes[:] = np.nan
-    whole = np.where(timed, minutes, 0.0)
-    index = index + pd.to_timedelta(np.where(np.isnan(whole), 0.0, whole) * 60, unit="s").round("s") * (
-        ~done
-    ).astype(int)
+    if not done.all():  # clocks read apart from their dates
+        whole = np.where(timed, minutes, 0.0)
+        index = index + pd.to_timedelta(np.where(np.isnan(whole), 0.0, whole) * 60, unit="s").round("s") * (
+            ~done
+        ).astype(int)
     index = index.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
     unread = np.asarray(index.isna()) & (errors == None)  # noqa: E711 - elementwise
     for i in np.flatnonzero(unread):

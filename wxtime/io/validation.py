@@ -345,17 +345,14 @@ def _identifiers(rows: Rows, frame: pd.DataFrame, problems: list) -> None:
     repeated id is an error naming both rows, whatever the column is called."""
     if "push_id" not in frame.columns:
         return
-    ids = frame["push_id"].astype("string").str.strip()
-    for i in np.flatnonzero((ids.fillna("") == "").to_numpy()):
+    ids = frame["push_id"].astype("string[pyarrow]").str.strip()
+    empty = (ids.fillna("") == "").to_numpy()
+    for i in np.flatnonzero(empty):
         problems.append(rows.problem(i, "push_id", "is empty"))
-    keys = [ids.fillna("")]
-    for extra in ("group", "position"):
-        if extra in frame.columns:
-            keys.append(frame[extra].astype("string").fillna(""))
-    key = keys[0].str.cat(keys[1:], sep="\x1f") if len(keys) > 1 else keys[0]
-    repeated = key.duplicated(keep="first").to_numpy() & (ids.fillna("") != "").to_numpy()
+    keys = [ids] + [frame[extra] for extra in ("group", "position") if extra in frame.columns]
+    first_of = first_rows(keys)
+    repeated = (first_of != np.arange(len(first_of))) & ~empty
     if repeated.any():
-        first_of = pd.Series(np.arange(len(key))).groupby(key.to_numpy()).transform("min").to_numpy()
         for i in np.flatnonzero(repeated):
             where = rows.table.name(first_of[i])
             scope = " within its group" if "group" in frame.columns else ""
@@ -461,22 +458,47 @@ def _identical_rows(data: pd.DataFrame, counts: list) -> tuple[np.ndarray, np.nd
     on 10^6 rows this hashes two columns, not all of them)."""
     n = len(data)
     duplicate, first_of = np.zeros(n, dtype=bool), np.arange(n)
-    key = data[counts] if counts else data
-    try:
-        repeated = key.duplicated(keep=False)
-    except TypeError:  # JSON records can hold objects or lists in a cell: compared as text
-        repeated = key.astype(str).duplicated(keep=False)
-    candidates = np.flatnonzero(repeated.to_numpy())
+    by_counts = first_rows([data[c] for c in counts] if counts else [data[c] for c in data.columns])
+    group_size = np.bincount(by_counts, minlength=n)
+    candidates = np.flatnonzero(group_size[by_counts] > 1)
     if not len(candidates):
         return duplicate, first_of
-    subset = data.iloc[candidates].astype(object).where(data.iloc[candidates].notna(), None)
-    codes = subset.apply(lambda column: pd.factorize(column.astype(str))[0]).to_numpy()
-    _, inverse = np.unique(codes, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
-    first = pd.Series(candidates).groupby(inverse).transform("min").to_numpy()
+    subset = data.iloc[candidates]
+    first = candidates[first_rows([subset[c] for c in subset.columns])]
     duplicate[candidates] = first != candidates
     first_of[candidates] = first
     return duplicate, first_of
+
+
+def first_rows(keys: list) -> np.ndarray:
+    """For each row, the index of the first row with the same values in every key column
+    (missing values equal to each other): hashed column by column, no per-row Python.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> first_rows([pd.Series(["a", "b", "a", None, None]), pd.Series([1, 2, 1, 3, 3])]).tolist()
+    [0, 1, 0, 3, 3]
+    """
+    n = len(keys[0])
+    combined = np.zeros(n, dtype=np.int64)
+    for key in keys:
+        try:
+            codes, uniques = pd.factorize(key, use_na_sentinel=False)
+        except TypeError:  # JSON records can hold lists or dicts in a cell: compared as text
+            codes, uniques = pd.factorize(pd.Series(key).astype(str), use_na_sentinel=False)
+        if len(uniques) == n:  # one column alone tells every row apart
+            return np.arange(n)
+        width = max(len(uniques), 1)
+        if int(combined.max(initial=0)) >= (2**62) // width:  # keep the mixed radix in int64
+            combined = pd.factorize(combined)[0].astype(np.int64)
+        combined = combined * width + codes
+    # Codes number the groups in order of first appearance, so group k starts where the
+    # running maximum first reaches k.
+    codes = pd.factorize(combined)[0]
+    new = np.ones(n, dtype=bool)
+    new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    return np.flatnonzero(new)[codes]
 
 
 def _take_table(rows: Rows, keep: np.ndarray) -> Rows:
