@@ -610,6 +610,64 @@ def _cmd_notebooks(args) -> int:
     return 0
 
 
+# -- wxtime serve: the web app (its own package, wxtime/serve; imported only when run) --------
+_port = _number(int, lambda v: 0 <= v <= 65535, "a port number from 0 to 65535")
+
+
+def _add_serve_parser(sub) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="a web page for operators: upload the exports, see what was read, get the decision page",
+        description="Start the wxtime web app and print its address. It binds to this computer only; "
+        "with --host 0.0.0.0 it is shared on the network and every request needs the access token "
+        "printed with the link. Needs the [serve] extra: pip install 'wxtime[serve]'.",
+    )
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on; anything but 127.0.0.1/localhost/::1 requires the access token",
+    )
+    p.add_argument("--port", type=_port, default=8000, help="port to listen on; 0 picks a free one")
+    p.add_argument("--open", action="store_true", help="open the page in the browser (default: off)")
+    p.add_argument(
+        "--max-upload-mb", type=_positive_float, default=50.0, help="size limit of one upload, all files"
+    )
+    p.add_argument("--max-files", type=_positive_int, default=10, help="files in one upload")
+    p.add_argument(
+        "--token",
+        help="access token to require (default: none on 127.0.0.1; generated and printed with the link "
+        "when --host is beyond this computer)",
+    )
+    p.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        help="language of the pages (default: the browser's, from its Accept-Language)",
+    )
+    p.set_defaults(func=_cmd_serve)
+
+
+def _cmd_serve(args) -> int:
+    try:
+        import python_multipart  # noqa: F401  (the [serve] extra: checked before anything starts)
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as exc:
+        raise InputError(
+            f"wxtime serve needs the [serve] extra ({exc.name} is missing): pip install 'wxtime[serve]'"
+        ) from None
+    from .serve.run import serve
+
+    return serve(
+        host=args.host,
+        port=args.port,
+        open_browser=args.open,
+        token=args.token,
+        max_upload_mb=args.max_upload_mb,
+        max_files=args.max_files,
+        lang=args.lang,
+    )
+
+
 class _Formatter(argparse.HelpFormatter):
     """Help that shows every option's default (unless the help text already says it)."""
 
@@ -879,6 +937,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_common(p, json=False)
     p.set_defaults(func=_cmd_notebooks)
+    _add_serve_parser(sub)
     _formatters(parser)
     return parser
 
