@@ -19,19 +19,18 @@ from wxtime.planning import (
     make_schedule,
     plan_split,
     plan_study,
-    schedule_ics,
 )
 
 
 def test_decision_power_is_the_rule_s_success_rate_by_brute_force():
-    """An independent Monte Carlo of the same rule: ANOVA F, then Holm over the leader's t tests."""
+    """An independent Monte Carlo of the same rule (scipy.stats): the leader's pooled t test against
+    every other slot, each at alpha (the intersection-union rule of wxtime.rule)."""
     rng = np.random.default_rng(11)
     units, slots, effect, variance = 6, 4, 0.5, 0.09
     wins = 0
     for _ in range(3000):
         groups = [rng.normal(effect if k == 0 else 0.0, np.sqrt(variance), units) for k in range(slots)]
         means = np.array([g.mean() for g in groups])
-        f = stats.f_oneway(*groups)
         leader = int(means.argmax())
         pooled = np.mean([g.var(ddof=1) for g in groups])
         df = slots * (units - 1)
@@ -40,8 +39,7 @@ def test_decision_power_is_the_rule_s_success_rate_by_brute_force():
             for k in range(slots)
             if k != leader
         ]
-        holm = all(pk < 0.05 / (len(p) - i) for i, pk in enumerate(sorted(p)))
-        wins += f.pvalue < 0.05 and holm and leader == 0
+        wins += all(pk < 0.05 for pk in p) and leader == 0
     reference = wins / 3000
     ours = decision_power(units, slots=slots, effect=effect, variance=variance, n_sim=20000, seed=1)
     assert ours == pytest.approx(reference, abs=0.03)
@@ -51,7 +49,7 @@ def test_decision_power_grows_with_length_and_is_nil_without_enough_units():
     powers = [decision_power(u, slots=5, effect=0.3, variance=0.09, seed=2) for u in (2, 5, 10, 20, 40)]
     assert powers == sorted(powers) and powers[-1] > 0.9
     assert decision_power(1, slots=5, effect=0.3, variance=0.09) == 0.0
-    assert decision_power(30, slots=5, effect=0.0, variance=0.09, seed=3) < 0.01  # nobody is better
+    assert decision_power(30, slots=5, effect=0.0, variance=0.09, seed=3) < 0.02  # nobody is better
 
 
 def test_the_planned_length_gives_the_decision_its_promised_power(worlds):
@@ -82,7 +80,7 @@ def test_plan_on_the_replica_counts_stretches_and_says_it_is_rough():
 
 def test_design_options_offer_a_split_test_that_needs_fewer_days():
     options = design_options(fit_slot_model(load_noon_study()), lift=0.2, n_sim=1000).set_index("design")
-    assert set(options.index) == {"continue", "randomized", "split"}
+    assert set(options.index) == {"continue", "randomized", "blocked", "split"}
     assert options.loc["split", "slots"] == ["12:00", "21:00"]
     assert options.loc["split", "days"] < options.loc["randomized", "days"] < options.loc["continue", "days"]
 
@@ -102,13 +100,6 @@ def test_a_blocked_schedule_never_repeats_a_slot_across_rounds_and_a_split_gives
     assert sorted(stretches[:3]) == ["a", "b", "c"]
     split = make_schedule(["12:00", "21:00"], 3, design="split", seed=1)
     assert split.groupby("group")["slot"].unique().map(list).to_dict() == {"A": ["12:00"], "B": ["21:00"]}
-
-
-def test_the_calendar_file_has_one_event_per_push_in_utc():
-    ics = schedule_ics(make_schedule(["12:00", "21:00"], 2, start="2024-09-02", seed=1))
-    assert ics.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0") and ics.count("BEGIN:VEVENT") == 2
-    # 12:00 in Beijing is 04:00 UTC (RFC 5545 "Z" times).
-    assert "DTSTART:20240902T040000Z" in ics or "DTSTART:20240902T130000Z" in ics
 
 
 def test_split_plan_grows_with_smaller_effects_and_refuses_impossible_ones():

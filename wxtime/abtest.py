@@ -1,4 +1,4 @@
-"""A/B analysis of push slots: the test that fits the design, corrected for many slots.
+"""A/B analysis of push slots: the test that fits the design, on the unit that was randomised.
 
 Is 12:00 really better than 21:00? Every test here runs on the
 :class:`wxtime.models.SlotModel`, i.e. on the **unit that was randomised**:
@@ -11,12 +11,14 @@ blocked     the stretch of days on a slot   the same, on stretch means
 split       the day (groups within it)      slot effects within days (days absorbed)
 ==========  ==============================  =========================================
 
-The omnibus test is the ANOVA F test when the slots share one (pooled) variance
-and Welch's heteroscedastic F test (Welch 1951) when their variances are
-slot-specific (see :func:`wxtime.models.unequal_variances`).
-Pairwise comparisons of the best slot with each other slot are t tests (pooled
-df, or Welch-Satterthwaite df), Holm-adjusted (family-wise error) and
-Benjamini-Hochberg-adjusted.
+The omnibus test ("do the slots differ at all?") is a permutation test over the
+units (rotations): of Welch's heteroscedastic F with each slot's own variance when
+every slot has at least five units, else of the ANOVA F; its p-value is the larger of
+the permutation p and the F reference p, so a small permutation budget never makes it
+liberal. Split designs use a Wald F on the slot effects within days; logged adaptive
+allocation uses the parametric F on the weighted model. Pairwise comparisons of the
+leader with each other slot are t tests (pooled df, or Welch-Satterthwaite df on
+moderated variances, :func:`wxtime.models.moderated_variances`).
 
 Assumptions, stated
 -------------------
@@ -33,13 +35,15 @@ Assumptions, stated
 * A slot tried in a single stretch is confounded with its time: such a study
   never declares a winner, and with one stretch per slot no test is possible.
 
-The decision (:func:`decision_rule`) is ``"winner"`` only when the omnibus test
-rejects, every slot was tried in at least two units, the residual has at least
-three degrees of freedom, and the best slot (the Bayes choice of
-:mod:`wxtime.posterior`) beats every other slot after Holm adjustment.
+The decision (:func:`decision_rule`) is :func:`wxtime.rule.apply_rule`: ``"winner"``
+only when every slot was tried in at least two units, the residual has at least three
+degrees of freedom, and the leader (the Bayes choice of :mod:`wxtime.posterior`) beats
+every other slot in its own t test at ``alpha`` (an intersection-union test: no
+multiplicity adjustment is needed for the claim "the leader beats all", Berger 1982).
+The omnibus test is reported, not used as a gate.
 
-Cross-checks (never used for the decision): a permutation test over the units
-(rotations), the Cochran-Mantel-Haenszel test and the Breslow-Day test of
+Cross-checks (never used for the decision): the F test on its reference
+distribution (rotations), the Cochran-Mantel-Haenszel test and the Breslow-Day test of
 slot x day heterogeneity (split designs), and on request the reader-level
 z-test, which treats readers of one push as independent (invalid for a
 rotation; shown only to make that point).
@@ -47,8 +51,10 @@ rotation; shown only to make that point).
 References
 ----------
 * Welch, B. L. (1951). *Biometrika* 38, 330-336.
+* Berger, R. L. (1982). Multiparameter hypothesis testing and acceptance sampling.
+  *Technometrics* 24(4), 295-300.
 * Holm, S. (1979). A simple sequentially rejective multiple test procedure.
-  *Scandinavian Journal of Statistics* 6, 65-70.
+  *Scandinavian Journal of Statistics* 6, 65-70 (the cross-checks).
 * Benjamini, Y. & Hochberg, Y. (1995). *JRSS B* 57, 289-300.
 * Brown, M. B. & Forsythe, A. B. (1974). Robust tests for the equality of
   variances. *JASA* 69, 364-367.
@@ -70,11 +76,13 @@ from .counts import Counts, counts, detect_design, slot_order
 from .errors import InputError
 from .models import SlotModel, fit_slot_model
 from .posterior import SlotPosterior, slot_posterior
+from .rule import MIN_UNITS_PER_SLOT
 
 __all__ = [
     "ABResult",
     "aa_study",
     "adjust_pvalues",
+    "change_check",
     "compare_slots",
     "decision_rule",
     "detect_design",
@@ -85,10 +93,6 @@ __all__ = [
     "sequential_monitor",
 ]
 
-#: A winner needs at least this many residual degrees of freedom of the unit-level model.
-MIN_WINNER_DF = 3
-#: ... and every slot tried in at least this many units (stretches in a blocked rotation).
-MIN_UNITS_PER_SLOT = 2
 #: The permutation cross-check draws at most this many unit labels (see :func:`permutation_test`).
 PERMUTATION_DRAWS = 20_000_000
 
@@ -145,35 +149,89 @@ def _welch_f(theta, slot_var, slot_df):
     return float(statistic), float(K - 1), float((K**2 - 1) / (3 * lam))
 
 
-def omnibus_test(model: SlotModel) -> dict:
-    """Test that every slot has the same rate, on the model's units.
+def _parametric_omnibus(model: SlotModel) -> dict:
+    """The omnibus statistic on its F reference distribution: the Wald F with day effects
+    absorbed (split tests), the F on the stabilised estimates (adaptive allocation), else the
+    rotation's statistic (:func:`_permutation_statistic`: Welch's F or the pooled F)."""
+    from .models import adaptive_weights
 
-    Returns ``{"name", "statistic", "df1", "df2", "p_value"}``: the ANOVA / Wald F
-    test with the pooled variance (``name`` ``"anova_f"``), or Welch's F with the
-    slot-specific variances (``"welch_f"``). NaN when the model has no residual df.
-
-    Examples
-    --------
-    >>> from wxtime.datasets import load_noon_study
-    >>> from wxtime.models import fit_slot_model
-    >>> test = omnibus_test(fit_slot_model(load_noon_study()))
-    >>> test["name"], test["df1"], test["df2"]
-    ('anova_f', 4.0, 5.0)
-    """
-    if not model.df > 0 or not model.scale > 0:
-        return {"name": "anova_f", "statistic": np.nan, "df1": np.nan, "df2": np.nan, "p_value": np.nan}
-    if model.variance_model == "pooled":
+    if model.design == "split" or adaptive_weights(model.counts) is not None:
         statistic, df1, df2 = _pooled_f(model.theta, model.cov, model.scale, model.df)
-        name = "anova_f"
+        name = "wald_f" if model.design == "split" else "anova_f"
     else:
-        statistic, df1, df2 = _welch_f(model.mean_logit, model.mean_logit_var, model.slot_df)
-        name = "welch_f"
+        statistic_of = _permutation_statistic(model, with_df=True)
+        value, df2 = statistic_of(model.counts.unit_slot[None, :])
+        statistic, df1, df2 = float(value[0]), float(model.counts.n_slots - 1), float(df2[0])
+        name = "welch_f" if _studentised(model) else "anova_f"
     return {
         "name": name,
         "statistic": statistic,
         "df1": df1,
         "df2": df2,
         "p_value": float(_stats.f_sf(statistic, df1, df2)),
+        "n_permutations": 0,
+    }
+
+
+def omnibus_test(
+    model: SlotModel,
+    *,
+    n_permutations: int = 2000,
+    seed: int = 0,
+    alpha: float = 0.05,
+    max_draws: int | None = PERMUTATION_DRAWS,
+) -> dict:
+    """Test that every slot has the same mean rate, on the model's units.
+
+    Rotations: a permutation test over the randomised units (pushes, or whole stretches)
+    of the model's own statistic, the ANOVA F with one pooled variance or, with
+    slot-specific (moderated) variances, Welch's heteroscedastic F of the slots' mean
+    rates. Permuting a studentised statistic keeps the test exact when slots do not
+    matter at all and valid for equal means with unequal noise and allocation (Chung &
+    Romano 2013); the F reference distributions alone are not robust to both heavy
+    tails and unequal noise. Split tests (slots within days) use the Wald F with day
+    effects absorbed; data whose slots were drawn with changing logged probabilities
+    (a bandit) use the F test on the stabilised estimates (permuting would ignore the
+    allocation); ``n_permutations=0``, or a study over the permutation budget, uses the
+    F reference distribution. When permuted, the p-value is the larger of the permutation
+    p-value and the F reference's: in the calibration worlds each alone exceeded its level
+    somewhere (the F reference with viral days, the permutation with small, unequally noisy
+    slots), and a test that needs both to reject has at most the smaller error of the two.
+
+    Returns ``{"name", "statistic", "df1", "df2", "p_value", "n_permutations"}``; NaN
+    when the model has no residual df.
+
+    Examples
+    --------
+    >>> from wxtime.datasets import load_noon_study
+    >>> from wxtime.models import fit_slot_model
+    >>> test = omnibus_test(fit_slot_model(load_noon_study()), n_permutations=500)
+    >>> test["name"], test["df1"], test["df2"]
+    ('permutation_f', 4.0, 5.0)
+    """
+    from .models import adaptive_weights
+
+    nan = {"statistic": np.nan, "df1": np.nan, "df2": np.nan, "p_value": np.nan, "n_permutations": 0}
+    if not model.df > 0 or not model.scale > 0:
+        return {"name": "anova_f", **nan}
+    parametric = _parametric_omnibus(model)
+    if model.design == "split" or not n_permutations or adaptive_weights(model.counts) is not None:
+        return parametric
+    perm = permutation_test(model, n_permutations=n_permutations, seed=seed, alpha=alpha, max_draws=max_draws)
+    if perm is None:
+        return parametric
+    # The larger of the two p-values: the permutation distribution guards against heavy tails
+    # (viral days), the F reference against small, unequally noisy slots; the test rejects only
+    # when both do, so its error rate is at most the smaller of theirs.
+    return {
+        "name": "permutation_welch" if _studentised(model) else "permutation_f",
+        "statistic": perm["statistic"],
+        "df1": parametric["df1"],
+        "df2": parametric["df2"],
+        "p_value": max(perm["p_value"], parametric["p_value"]),
+        "p_permutation": perm["p_value"],
+        "p_reference": parametric["p_value"],
+        "n_permutations": perm["n_permutations"],
     }
 
 
@@ -191,6 +249,8 @@ def pairwise_tests(model: SlotModel, reference: str, *, level: float = 0.95) -> 
         difference, diff_low, diff_high, lift, lift_low, lift_high,
         estimate_logit, se_logit, df, p_value, p_holm, p_bh``.
     """
+    from .rule import pairwise_t
+
     slots = model.slots
     if reference not in slots:
         raise InputError(f"reference slot {reference!r} is not in the data (slots: {', '.join(slots)})")
@@ -199,15 +259,18 @@ def pairwise_tests(model: SlotModel, reference: str, *, level: float = 0.95) -> 
     location = model.mean_logit
     ref_rate = float(special.expit(location[r]))
     others = [s for s in range(len(slots)) if s != r]
-    contrasts = np.array([model.contrast(s, r) for s in others], dtype=float).reshape(-1, 3)
-    estimate, se, df = contrasts.T
+    estimate_, variance, slot_df, pooled, cov = model.rule_inputs()
+    difference, se, df, p = (
+        x[0, others]
+        for x in pairwise_t(
+            estimate_, variance, slot_df, r, pooled_df=[model.df] if pooled else None, cov=cov
+        )
+    )
+    estimate = -difference  # rival minus reference
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.where(df > 0, special.stdtrit(np.maximum(df, 1e-9), 0.5 + level / 2), np.nan)
         rate, low, high = (
             special.expit(location[r] + x) for x in (estimate, estimate - q * se, estimate + q * se)
-        )
-        p = np.where(
-            (se > 0) & (df > 0), 2 * special.stdtr(np.maximum(df, 1e-9), -np.abs(estimate) / se), np.nan
         )
     table = pd.DataFrame(
         {
@@ -246,6 +309,81 @@ def _decided(exceed: int, done: int, alpha: float) -> bool:
     return bool(high < alpha or low > max(alpha, 0.2))
 
 
+def _studentised(model: SlotModel) -> bool:
+    """Whether the omnibus statistic is Welch's (every slot's own variance, on at least
+    :data:`wxtime.models.MIN_OWN_DF` df) rather than the pooled F."""
+    from .models import MIN_OWN_DF
+
+    c = model.counts
+    return model.design != "split" and c.n_slots >= 2 and bool((c.units_per_slot - 1 >= MIN_OWN_DF).all())
+
+
+def _permutation_statistic(model: SlotModel, *, with_df: bool = False):
+    """The omnibus statistic as a function of unit labels ``(P, J) -> (P,)`` (with
+    ``with_df``, also its F reference df2).
+
+    With enough units in every slot: Welch's F of the slots' mean rates, each slot with its
+    own variance (not moderated: a permutation test of a fully studentised statistic is
+    valid for equal means under unequal noise, Chung & Romano 2013, and exact when the
+    slots do not matter at all, heavy tails included). Otherwise the pooled F.
+    """
+    value = model.units["value"].to_numpy()
+    weight = model.units["weight"].to_numpy()
+    K = model.counts.n_slots
+    J = len(value)
+
+    def sums(labels):
+        P = labels.shape[0]
+        offset = (np.arange(P)[:, None] * K + labels).ravel()
+
+        def total(x):
+            return np.bincount(offset, np.tile(x, P), minlength=P * K).reshape(P, K)
+
+        return (
+            total(weight),
+            total(weight * value),
+            total(weight * value**2),
+            total(1 / weight),
+            total(np.ones(J)),
+        )
+
+    def pooled_f(labels):
+        wsum, wy, _, _, _ = sums(labels)
+        means = wy / np.where(wsum > 0, wsum, 1)
+        grand = np.sum(weight * value) / weight.sum()
+        between = np.sum(wsum * (means - grand) ** 2, axis=1) / (K - 1)
+        within = (np.sum(weight * value**2) - np.sum(wsum * means**2, axis=1)) / max(J - K, 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            statistic = between / within
+        return (statistic, np.full(len(statistic), float(J - K))) if with_df else statistic
+
+    if not _studentised(model):
+        return pooled_f
+
+    nodes, node_weights = np.polynomial.hermite_e.hermegauss(24)
+    node_weights = node_weights / node_weights.sum()
+
+    def welch_f(labels):
+        wsum, wy, wyy, inverse, n = sums(labels)
+        theta = wy / wsum
+        own_df = n - 1
+        own = np.maximum(wyy - wsum * theta**2, 1e-12) / own_df
+        push_var = own * inverse / n
+        sd = np.sqrt(push_var)
+        # Each slot's mean rate (Cox: a noisier slot's mean push sits above its median one).
+        rate = np.einsum("pkg,g->pk", special.expit(theta[..., None] + sd[..., None] * nodes), node_weights)
+        location = special.logit(rate)
+        variance = own / wsum + ((1 - 2 * rate) / 2) ** 2 * 2 * push_var**2 / own_df
+        w = 1 / variance
+        centre = np.sum(w * location, axis=1, keepdims=True) / w.sum(axis=1, keepdims=True)
+        between = np.sum(w * (location - centre) ** 2, axis=1) / (K - 1)
+        lam = np.sum((1 - w / w.sum(axis=1, keepdims=True)) ** 2 / own_df, axis=1)
+        statistic = between / (1 + 2 * (K - 2) * lam / (K**2 - 1))
+        return (statistic, (K**2 - 1) / (3 * lam)) if with_df else statistic
+
+    return welch_f
+
+
 def permutation_test(
     pushes,
     metric: str = "open",
@@ -259,8 +397,10 @@ def permutation_test(
     """Randomisation test that slot does not matter, permuting slots over the randomised units.
 
     Randomised rotation: slot labels are permuted over pushes; blocked rotation:
-    over whole stretches (the unit that was assigned). The statistic is the
-    pooled F of the unit means (with the model's weights). Permutations run in
+    over whole stretches (the unit that was assigned). The statistic is the model's:
+    the pooled F of the weighted unit means, or, when the slots keep their own
+    (moderated) variances, Welch's F of their mean rates, recomputed with the
+    moderation for every permutation. Permutations run in
     chunks (at most ~2 million labels at a time, so memory stays bounded) and stop
     early, after at least 100, once a 99.9% Clopper-Pearson interval for the
     p-value lies wholly below ``alpha`` or wholly above 0.2: more permutations
@@ -294,21 +434,7 @@ def permutation_test(
             return None
         n_permutations = min(n_permutations, affordable)
     slot = model.counts.unit_slot
-    value = model.units["value"].to_numpy()
-    weight = model.units["weight"].to_numpy()
-    K = model.counts.n_slots
-
-    def f_statistic(labels):  # (P, J) labels -> (P,) pooled F of weighted unit means
-        P = labels.shape[0]
-        offset = (np.arange(P)[:, None] * K + labels).ravel()
-        wsum = np.bincount(offset, np.tile(weight, P), minlength=P * K).reshape(P, K)
-        total = np.bincount(offset, np.tile(weight * value, P), minlength=P * K).reshape(P, K)
-        means = total / np.where(wsum > 0, wsum, 1)
-        grand = np.sum(weight * value) / weight.sum()
-        between = np.sum(wsum * (means - grand) ** 2, axis=1) / (K - 1)
-        within = (np.sum(weight * value**2) - np.sum(wsum * means**2, axis=1)) / max(len(value) - K, 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return between / within
+    f_statistic = _permutation_statistic(model)
 
     observed = float(f_statistic(slot[None, :])[0])
     rng = np.random.default_rng(seed)
@@ -332,29 +458,28 @@ def permutation_test(
     }
 
 
-def decision_rule(model: SlotModel, omnibus: dict, pairwise: pd.DataFrame, best: str, alpha: float):
-    """The one decision rule: ``(decision, reason)``.
+def decision_rule(model: SlotModel, best: str, alpha: float):
+    """The decision rule (:func:`wxtime.rule.apply_rule`) on a fitted model: ``(decision, reason)``.
 
-    ``decision`` is ``"winner"``, ``"inconclusive"`` (keep testing) or
-    ``"not_enough_data"``; ``reason`` a short code: ``winner``,
-    ``no_residual_df``, ``single_unit_slots``, ``few_df``, ``omnibus``,
-    ``pairwise``, ``best_not_ahead``.
+    ``decision`` is ``"winner"``, ``"inconclusive"`` (keep learning) or
+    ``"not_enough_data"``; ``reason`` a short code: ``winner``, ``no_residual_df``,
+    ``single_unit_slots``, ``few_df``, ``best_not_ahead``, ``pairwise``.
     """
-    units = model.counts.units_per_slot
-    if not model.df > 0:
-        return "not_enough_data", "no_residual_df"
-    if units.min() < MIN_UNITS_PER_SLOT:
-        return "inconclusive", "single_unit_slots"
-    if model.df < MIN_WINNER_DF:
-        return "not_enough_data", "few_df"
-    if not omnibus["p_value"] < alpha:
-        return "inconclusive", "omnibus"
-    behind = pairwise["difference"] < 0
-    if not behind.all():
-        return "inconclusive", "best_not_ahead"
-    if not (pairwise["p_holm"] < alpha).all():
-        return "inconclusive", "pairwise"
-    return "winner", "winner"
+    from .rule import apply_rule
+
+    estimate, variance, df, pooled, cov = model.rule_inputs()
+    result = apply_rule(
+        estimate,
+        variance,
+        df,
+        model.counts.units_per_slot,
+        residual_df=model.df,
+        leader=model.slots.index(best),
+        level=alpha,
+        pooled=pooled,
+        cov=cov,
+    )
+    return str(result.decision[0]), str(result.reason[0])
 
 
 # -- health checks -----------------------------------------------------------------------
@@ -400,6 +525,99 @@ def _time_checks(rows, model: SlotModel) -> None:
     variant = "none" if not drift else ("fixed" if c.fixed_order else "random")
     _check(
         rows, "trend", "warn" if drift else "ok", variant, monthly=f"{np.expm1(30 * slope):+.1%}", p=_fmt(p)
+    )
+
+
+#: The change check's recent window (days) and its family-wise level.
+CHANGE_WINDOW_DAYS = 56
+CHANGE_LEVEL = 0.01
+
+
+def change_check(model: SlotModel, *, window_days: int = CHANGE_WINDOW_DAYS, level: float = CHANGE_LEVEL):
+    """Has any slot moved against the others in the last ``window_days`` days?
+
+    For each slot with at least three pushes both in the window and before it, the change
+    of its mean push logit, minus the inverse-variance weighted change of all such slots (an
+    audience-wide rise or fall changes no choice), over its standard error from the pooled
+    within-slot-and-period variance; t tests on that variance's df, Bonferroni over the
+    slots at family-wise ``level``. Push-level designs only (stretches are too few in a
+    window), and only with at least ``window_days`` days of history before the window.
+
+    Returns None when it cannot run, else a dict ``changed, slot, change, p, since``
+    (``change`` relative, e.g. -0.25 = 25% lower against the others; ``p`` Bonferroni-adjusted).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from wxtime.io import validate
+    >>> rng = np.random.default_rng(0)
+    >>> days = pd.date_range("2024-01-01", periods=200)
+    >>> slot = rng.choice(["07:30", "12:00", "21:00"], 200)
+    >>> rate = np.where((slot == "21:00") & (days >= "2024-06-01"), 0.05, 0.07)
+    >>> table = validate(pd.DataFrame({"sent_at": days.strftime("%Y-%m-%d ") + slot,
+    ...     "delivered": 5000, "opened": rng.binomial(5000, rate)}))
+    >>> out = change_check(fit_slot_model(table))
+    >>> out["changed"], out["slot"], out["since"]
+    (True, '21:00', '2024-05-24')
+    """
+    from .models import empirical_logit
+
+    c = model.counts
+    days = c.days_since_start()
+    if days is None or c.unit_kind != "push" or c.n_slots < 2:
+        return None
+    days = np.asarray(days, float)
+    last = float(days.max())
+    recent = days > last - window_days
+    if float(days.min()) > last - 2 * window_days:
+        return None
+    y, _ = empirical_logit(c.successes, c.trials)
+    cell = c.code * 2 + recent.astype(int)
+    n = np.bincount(cell, minlength=2 * c.n_slots).reshape(c.n_slots, 2)
+    total = np.bincount(cell, y, minlength=2 * c.n_slots).reshape(c.n_slots, 2)
+    mean = total / np.maximum(n, 1)
+    within = float(np.sum((y - mean.ravel()[cell]) ** 2))
+    ok = (n >= 3).all(axis=1)
+    if ok.sum() < 2:
+        return None
+    used = n > 0
+    df = float(c.n_rows - used.sum())
+    if df < 3:
+        return None
+    s2 = within / df
+    d = mean[ok, 1] - mean[ok, 0]
+    var = s2 * (1 / n[ok, 1] + 1 / n[ok, 0])
+    w = 1 / var
+    common = float(np.sum(w * d) / np.sum(w))
+    relative = d - common
+    se = np.sqrt(np.maximum(var - 1 / np.sum(w), 1e-12))
+    tstat = relative / se
+    p = np.minimum(2 * _stats.t_cdf(-np.abs(tstat), df) * int(ok.sum()), 1.0)
+    worst = int(np.argmin(p))
+    slots = [s for s, keep in zip(c.slots, ok) if keep]
+    since = (c.sent_at.min().normalize() + pd.Timedelta(days=last - window_days + 1)).strftime("%Y-%m-%d")
+    return {
+        "changed": bool(p[worst] < level),
+        "slot": slots[worst],
+        "change": float(np.expm1(relative[worst])),
+        "p": float(p[worst]),
+        "since": since,
+    }
+
+
+def _change_rows(rows, model: SlotModel) -> None:
+    out = change_check(model)
+    if out is None:
+        return
+    _check(
+        rows,
+        "change",
+        "warn" if out["changed"] else "ok",
+        "warn" if out["changed"] else "ok",
+        slot=out["slot"],
+        change=f"{out['change']:+.0%}",
+        since=out["since"],
+        p=_fmt(out["p"]),
     )
 
 
@@ -469,8 +687,14 @@ def health_checks(
     * ``autocorrelation``: lag-1 correlation of push residuals in time order.
     * ``trend``: drift of the residuals over the study.
     * ``unequal_noise``: Brown-Forsythe test of equal unit variances across slots.
-    * ``weekday_balance`` (rotations): slot x weekday chi-square.
+    * ``weekday_balance`` (rotations): slot x weekday chi-square (``adjusted`` when weekday
+      effects were removed within stretches).
+    * ``allocation`` (push-level designs): the slots' shares in the first and second half of
+      the study (chi-square; a bandit or schedule that followed results, without logged
+      probabilities), or ``weighted`` when logged probabilities were used.
     * ``sample_ratio`` and ``slot_by_day`` (split designs).
+    * ``change`` (push-level designs, 16+ weeks of history): a slot that moved against the
+      others in the last 8 weeks (:func:`change_check`); the next step explores more.
     * ``young_pushes``: pushes younger than ``min_age_hours`` at ``as_of``.
     * ``thin_slots``: slots with fewer than ``min_pushes`` pushes.
 
@@ -510,15 +734,18 @@ def health_checks(
                 or ((ends["sum"] == 0) & (ends["size"] >= 10)).any()
             )
             warn = bool(p < 0.05 or starved or one_sided)
+            adjusted = model.weekday_effect is not None
             _check(
                 rows,
                 "weekday_balance",
-                "warn" if warn else "ok",
-                "warn" if warn else ("ok" if not missing else "sparse"),
+                "warn" if warn and not adjusted else "ok",
+                "adjusted" if adjusted else "warn" if warn else ("ok" if not missing else "sparse"),
                 chi2=f"{chi2:.1f}",
                 p=_fmt(p),
                 missing=missing,
             )
+    _allocation_check(rows, model)
+    _change_rows(rows, model)
     if as_of is not None and c.sent_at is not None:
         as_of = pd.Timestamp(as_of)
         if as_of.tzinfo is None:
@@ -540,6 +767,49 @@ def health_checks(
     status = "warn" if thin else "ok"
     _check(rows, "thin_slots", status, status, n=min_pushes, slots=", ".join(thin) or "—")
     return pd.DataFrame(rows, columns=["check", "status", "detail", "meaning", "variant", "values"])
+
+
+def _allocation_check(rows, model) -> None:
+    """Push-level designs: were the slots' chances the same all along? Logged changing
+    probabilities are weighted (:func:`wxtime.models.adaptive_weights`); shares that moved
+    between the halves of the study without logged probabilities are flagged."""
+    c = model.counts
+    if c.unit_kind != "push" or c.n_slots < 2 or c.n_rows < 8:
+        return
+    weighted = False
+    if "propensity" in c.frame.columns:
+        from .models import adaptive_weights
+
+        weighted = adaptive_weights(c) is not None
+        if not weighted:
+            return  # fixed logged probabilities: the shares are what they were meant to be
+    if c.sent_at is None:
+        order = np.arange(c.n_rows)
+    else:
+        when = c.sent_at.dt.tz_convert(None) if c.sent_at.dt.tz is not None else c.sent_at
+        order = np.argsort(when.to_numpy(), kind="stable")
+    half = np.zeros(c.n_rows, dtype=int)
+    half[order[c.n_rows // 2 :]] = 1
+    table = np.zeros((c.n_slots, 2))
+    np.add.at(table, (c.code, half), 1)
+    table = table[table.sum(axis=1) > 0]
+    if table.shape[0] < 2:
+        return
+    _, p = _stats.chi2_contingency(table)
+    moved = bool(p < 0.01)
+    share = table / table.sum(axis=0, keepdims=True)
+    biggest = int(np.argmax(np.abs(share[:, 1] - share[:, 0])))
+    slot = [s for s, n in zip(c.slots, np.bincount(c.code, minlength=c.n_slots)) if n > 0][biggest]
+    _check(
+        rows,
+        "allocation",
+        "warn" if moved and not weighted else "ok",
+        "weighted" if weighted else "moved" if moved else "ok",
+        slot=slot,
+        first=f"{share[biggest, 0]:.0%}",
+        second=f"{share[biggest, 1]:.0%}",
+        p=_fmt(p),
+    )
 
 
 # -- cross-checks ------------------------------------------------------------------------
@@ -750,7 +1020,7 @@ def compare_slots(
     >>> from wxtime.datasets import load_noon_study
     >>> result = compare_slots(load_noon_study(), n_permutations=200)
     >>> result.design, result.best_slot, result.decision, result.reason
-    ('blocked', '12:00', 'inconclusive', 'omnibus')
+    ('blocked', '12:00', 'inconclusive', 'pairwise')
     """
     if not 0 < alpha < 1:
         raise InputError(f"alpha must be between 0 and 1 (e.g. 0.05), not {alpha!r}")
@@ -767,9 +1037,9 @@ def compare_slots(
     best = posterior.best_slot
     reference = reference or best
     pairwise = pairwise_tests(model, reference, level=1 - alpha)
-    omnibus = omnibus_test(model)
+    omnibus = omnibus_test(model, n_permutations=n_permutations, seed=seed, alpha=alpha)
     if reference == best:
-        decision, reason = decision_rule(model, omnibus, pairwise, best, alpha)
+        decision, reason = decision_rule(model, best, alpha)
     else:
         decision, reason = "inconclusive", "reference_not_best"
     if diagnostics:
@@ -803,8 +1073,9 @@ def _skipped_permutation(c, model, n_permutations) -> list[str]:
     if PERMUTATION_DRAWS // max(len(model.units), 1) >= 100:
         return []
     return [
-        f"the permutation cross-check was not run: {len(model.units):,} units are beyond its budget, and at "
-        "this size the permutation distribution of F is its F reference distribution"
+        f"the omnibus test is read on the F distribution, not permuted: {len(model.units):,} units are "
+        "beyond the permutation budget, and at this size the permutation distribution of F is its F "
+        "reference distribution"
     ]
 
 
@@ -830,23 +1101,22 @@ def _tests_table(c, model, omnibus, pairwise, reference, alpha, n_permutations, 
         pairwise["diff_low"],
         pairwise["diff_high"],
         pairwise["p_value"],
-        pairwise["p_holm"],
+        pairwise["p_value"],  # each compared with alpha as it is (an intersection-union test)
         [True] * len(pairwise),
     )
-    extra, perm = [], None
+    extra = []
     if cross and c.design == "split":
         extra = _cmh_rows(c, reference)
-    elif cross and n_permutations and model.df > 0:
-        perm = permutation_test(model, n_permutations=n_permutations, seed=seed, alpha=alpha)
-    if perm is not None:
+    elif cross and omnibus["n_permutations"] and model.df > 0:
+        reference_f = _parametric_omnibus(model)  # the F reference distribution, as a cross-check
         extra = [
             (
-                f"permutation_over_{unit}",
+                f"{reference_f['name']}_over_{unit}",
                 "all slots equal",
-                perm["statistic"],
+                reference_f["statistic"],
                 np.nan,
                 np.nan,
-                perm["p_value"],
+                reference_f["p_value"],
             )
         ]
     if naive:

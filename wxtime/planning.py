@@ -3,12 +3,10 @@
 The planner matches the decision
 --------------------------------
 A plan promises power for *the decision wxtime will actually take* at the end
-(:func:`wxtime.abtest.decision_rule`): the omnibus test must reject, the best
-slot must beat every other slot after Holm's correction, every slot needs two
-units and the residual three degrees of freedom. A textbook two-sample formula
-ignores the multiplicity correction and the omnibus step and over-promises
-(38 days per slot "for 80% power" gave a correct winner in about half of
-simulated studies). :func:`plan_study` therefore *simulates* that rule on the
+(:func:`wxtime.rule.apply_rule`): the leader must beat every other slot in its t
+test, every slot needs two units and the residual three degrees of freedom. A
+textbook two-sample formula ignores that the leader must beat *every* rival and
+over-promises. :func:`plan_study` therefore *simulates* that rule on the
 study's own unit-level model: unit means ``N(theta_k, sigma^2 / n)`` and a
 residual variance on its degrees of freedom, with the account's own
 ``sigma^2`` (the variance of one unit: one push in a randomised rotation, one
@@ -19,9 +17,10 @@ equal to the runner-up.
 The planned numbers rest on the variance estimated so far; with few degrees
 of freedom behind it (fewer than 20) the plan says it is rough.
 
-Schedules: :func:`make_schedule` writes the next days as a randomised,
-weekday-balanced rotation (daily or in stretches) or a split by tag groups,
-and :func:`schedule_ics` turns it into a calendar file.
+Schedules: :func:`make_schedule` writes the next days of a deliberate test as a
+randomised, weekday-balanced rotation (daily or in stretches) or a split by tag
+groups (:func:`wxtime.nextstep.design_schedule` turns it into a next step with its
+CSV and calendar).
 
 Group-sequential boundaries for daily looks at a running test live in
 :mod:`wxtime.sequential` (:func:`group_sequential_boundaries` is re-exported here).
@@ -34,7 +33,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from . import _stats
 from .errors import InputError
@@ -49,10 +47,11 @@ __all__ = [
     "make_schedule",
     "plan_split",
     "plan_study",
-    "schedule_ics",
 ]
 
 ROUGH_PLAN_DF = 20  # a variance on 20 df has a 95% range spanning a factor of 3.6 (chi2)
+#: Days a stretch lasts in a blocked design the planner proposes.
+STRETCH_DAYS = 7
 
 
 def _check_rates(baseline: float, lift: float) -> float:
@@ -88,10 +87,10 @@ def decision_power(
 ) -> float:
     """Probability that wxtime's decision names the better slot as the winner.
 
-    Simulates the decision rule (:func:`wxtime.abtest.decision_rule`) on a balanced
-    study with ``units`` units per slot: one slot better by ``effect`` on the logit
-    scale, the others equal; unit means with variance ``variance``; pooled ANOVA F
-    and Holm-adjusted t tests of the leader against each other slot.
+    Simulates the decision rule (:func:`wxtime.rule.apply_rule`) on a balanced study
+    with ``units`` units per slot: one slot better by ``effect`` on the logit scale, the
+    others equal; unit means with variance ``variance``; pooled-variance t tests of the
+    leader against each other slot.
 
     Examples
     --------
@@ -100,29 +99,18 @@ def decision_power(
     >>> decision_power(1, slots=5, effect=0.3, variance=0.09)
     0.0
     """
-    from .abtest import MIN_UNITS_PER_SLOT, MIN_WINNER_DF
+    from .rule import MIN_DF, MIN_UNITS_PER_SLOT, apply_rule
 
     df = _residual_df(design, slots, units)
-    if units < MIN_UNITS_PER_SLOT or df < MIN_WINNER_DF:
+    if units < MIN_UNITS_PER_SLOT or df < MIN_DF:
         return 0.0
     rng = np.random.default_rng(seed)
     theta = np.zeros(slots)
     theta[0] = effect
     est = theta + np.sqrt(variance / units) * rng.standard_normal((n_sim, slots))
     s2 = variance * rng.chisquare(df, n_sim) / df
-    spread = ((est - est.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
-    p_omnibus = special.fdtrc(slots - 1, df, units * spread / (slots - 1) / s2)
-    best = est.argmax(axis=1)
-    # The pairwise tests only where they can matter: the omnibus test passed and the
-    # better slot leads (the t tails are the costly part with many slots).
-    live = np.flatnonzero((p_omnibus < alpha) & (best == 0))
-    gap = est[live].max(axis=1, keepdims=True) - est[live]
-    p = 2 * special.stdtr(df, -gap / np.sqrt(2 * s2[live] / units)[:, None])
-    p[:, 0] = -1.0  # the leader: not a comparison
-    ordered = np.sort(p, axis=1)[:, 1:]  # the slots - 1 comparisons, smallest first
-    m = slots - 1
-    holm_all = (ordered < alpha / (m - np.arange(m))).all(axis=1)
-    return float(holm_all.sum() / n_sim)
+    outcome = apply_rule(est, (s2 / units)[:, None], df, units, residual_df=df, level=alpha, pooled=True)
+    return float(np.mean(outcome.winner & (outcome.leader == 0)))
 
 
 @dataclass
@@ -343,6 +331,9 @@ def design_options(
     * ``randomized``: a daily randomised rotation between the two leading slots,
       each push's variance being the account's push-to-push variance (article
       plus stretch-to-stretch plus binomial, on the logit scale);
+    * ``blocked``: stretches of :data:`STRETCH_DAYS` days between the two leaders, in a
+      random order (the stretch is the unit: its variance is the stretch-to-stretch one plus
+      the pushes' own over the stretch);
     * ``split``: a split test between the two leaders (the same article to two
       random tag groups, one per slot, every day): only binomial noise of half
       the audience remains (assuming the slot effect is the same for every
@@ -364,7 +355,16 @@ def design_options(
         rows.append(("continue", list(c.slots), plan.units_needed, plan.more_days, plan.design))
     except ValueError:
         pass
-    options = [("randomized", push_var), ("split", comp["binomial"] * 2)] if c.design != "split" else []
+    # A stretch of STRETCH_DAYS pushes: its mean carries the stretch-to-stretch variance plus
+    # the pushes' own over the stretch (no stretch variance is known from a daily rotation: then
+    # optimistic, and said in the note).
+    article = float(np.nan_to_num(comp.get("article", np.nan), nan=max(push_var - comp["binomial"], 0.0)))
+    stretch_var = float(np.nan_to_num(comp.get("unit", 0.0))) + (article + comp["binomial"]) / STRETCH_DAYS
+    options = (
+        [("randomized", push_var), ("blocked", stretch_var), ("split", comp["binomial"] * 2)]
+        if c.design != "split"
+        else []
+    )
     for design, variance in options:
 
         def power_at(units, design=design, variance=variance):
@@ -380,13 +380,14 @@ def design_options(
             )
 
         units = _units_for(power_at, power, 512)
-        days = None if units is None else _days_for(units, design, 2, 1)
+        days = None if units is None else _days_for(units, design, 2, STRETCH_DAYS)
         rows.append((design, leaders, units, days, design))
     table = pd.DataFrame(rows, columns=["design", "slots", "units_per_slot", "days", "note"])
     table["note"] = table["design"].map(
         {
             "continue": "the current design, every slot",
             "randomized": "a daily randomised rotation between the two leaders",
+            "blocked": f"stretches of {STRETCH_DAYS} days between the two leaders, in random order",
             "split": "a split test between the two leaders (same article, two random tag groups)",
         }
     )
@@ -463,35 +464,6 @@ def make_schedule(
     table.insert(1, "weekday", [WEEKDAYS[d] for d in pd.DatetimeIndex(table["date"]).day_of_week])
     table["date"] = pd.DatetimeIndex(table["date"]).strftime("%Y-%m-%d")
     return table
-
-
-def schedule_ics(schedule: pd.DataFrame, *, tz: str = "Asia/Shanghai", title: str = "Push at {slot}") -> str:
-    """A schedule as an iCalendar file (RFC 5545): one 15-minute event per push, times in UTC.
-
-    Examples
-    --------
-    >>> ics = schedule_ics(make_schedule(["12:00", "21:00"], 2, start="2024-09-02", seed=1))
-    >>> ics.count("BEGIN:VEVENT"), "DTSTART:20240902T" in ics
-    (2, True)
-    """
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//wxtime//push schedule//EN", "CALSCALE:GREGORIAN"]
-    for i, row in enumerate(schedule.itertuples(index=False)):
-        local = pd.Timestamp(f"{row.date} {row.slot}").tz_localize(tz)
-        begin = local.tz_convert("UTC")
-        end = begin + pd.Timedelta(minutes=15)
-        summary = title.format(slot=row.slot) + (f" (group {row.group})" if hasattr(row, "group") else "")
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:wxtime-{row.date}-{row.slot.replace(':', '')}-{i}@wxtime",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{begin.strftime('%Y%m%dT%H%M%SZ')}",
-            f"DTEND:{end.strftime('%Y%m%dT%H%M%SZ')}",
-            f"SUMMARY:{summary}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(lines) + "\r\n"
 
 
 def plan_split(

@@ -1,13 +1,12 @@
 """The one stopping rule, shared by the advisor and the simulation engine.
 
-Stopping is the decision rule (:func:`wxtime.abtest.decision_rule`) taken at
-every daily look: on the per-slot means of the push logits (stretch means in a
+Stopping is the decision rule (:func:`wxtime.rule.apply_rule`) taken at every
+daily look: on the per-slot means of the push logits (stretch means in a
 rotation held in stretches), with one pooled variance and its degrees of
 freedom,
 
 * every slot has been tried and the variance rests on at least three df;
-* the omnibus F test of "all slots equal" rejects;
-* the leader beats every other slot in t tests, Holm-adjusted,
+* the leader beats every other slot in its t test,
 
 each at the **nominal level of that look** in an O'Brien-Fleming
 alpha-spending plan over the study's horizon (Lan & DeMets 1983; boundaries by
@@ -35,8 +34,6 @@ from scipy import special
 
 __all__ = ["StopCheck", "look_levels", "stop_check"]
 
-MIN_DF = 3  # as the decision rule: no decision on fewer residual degrees of freedom
-
 
 @functools.lru_cache(maxsize=64)
 def look_levels(horizon: int, alpha: float = 0.05) -> np.ndarray:
@@ -58,14 +55,13 @@ def look_levels(horizon: int, alpha: float = 0.05) -> np.ndarray:
 class StopCheck:
     """Outcome of :func:`stop_check` for each replication (``(R,)`` arrays; ``mean`` is ``(R, S)``).
 
-    ``p_hardest`` is the largest pairwise p-value of the leader against the others, computed
-    only where the omnibus test passes at ``level`` (1 elsewhere: no pairwise test is run).
+    ``p_hardest`` is the largest pairwise p-value of the leader against the others (1 where
+    no test can be run).
     """
 
     stop: np.ndarray
     leader: np.ndarray
     mean: np.ndarray
-    p_omnibus: np.ndarray
     p_hardest: np.ndarray
     df: np.ndarray
     level: float
@@ -97,46 +93,36 @@ def stop_check(pushes, logit_sum, logit_square, *, level: float = 0.05) -> StopC
     >>> bool(check.stop[0]), int(check.leader[0])
     (True, 2)
     """
+    from ..rule import apply_rule
+
     n = np.atleast_2d(np.asarray(pushes, float))
     total = np.atleast_2d(np.asarray(logit_sum, float))
     square = np.atleast_2d(np.asarray(logit_square, float))
-    R, K = n.shape
     tried = n > 0
     safe_n = np.where(tried, n, 1.0)
     mean = np.where(tried, total / safe_n, -np.inf)
     df = (n - 1).clip(min=0).sum(axis=1)
     within = np.maximum(np.where(tried, square - total**2 / safe_n, 0.0), 0.0).sum(axis=1)
-    ok = tried.all(axis=1) & (df >= MIN_DF)
-    s2 = np.where(ok, within / np.maximum(df, 1), np.nan)
-    finite_mean = np.where(tried, mean, 0.0)
-    grand = total.sum(axis=1) / np.maximum(n.sum(axis=1), 1)
-    between = (n * (finite_mean - grand[:, None]) ** 2).sum(axis=1) / (K - 1)
-    leader = np.argmax(mean, axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_omnibus = np.where(ok, special.fdtrc(K - 1, np.maximum(df, 1), between / s2), 1.0)
-    # The pairwise tests only where the omnibus test passes (the costly t tails, on few rows).
-    hardest = np.ones(R)
-    stop = np.zeros(R, dtype=bool)
-    live = np.flatnonzero(ok & (p_omnibus < level))
-    if live.size:
-        n_, mean_, s2_, df_, lead = safe_n[live], finite_mean[live], s2[live], df[live], leader[live]
-        rows = np.arange(live.size)
-        gap = mean_[rows, lead][:, None] - mean_
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = gap / np.sqrt(s2_[:, None] * (1 / n_[rows, lead][:, None] + 1 / n_))
-            p = 2 * special.stdtr(np.maximum(df_, 1)[:, None], -np.abs(t))
-        p = np.where(np.isfinite(p), p, 1.0)
-        p[rows, lead] = -1.0  # not a comparison
-        ordered = np.sort(p, axis=1)[:, 1:]
-        m = K - 1
-        stop[live] = (ordered < level / (m - np.arange(m))).all(axis=1)
-        hardest[live] = ordered[:, -1]
+    s2 = within / np.maximum(df, 1)
+    # An untried slot cannot be beaten: its variance is infinite, so the rule waits for it.
+    variance = np.where(tried, s2[:, None] / safe_n, np.inf)
+    outcome = apply_rule(
+        np.where(tried, mean, 0.0),
+        variance,
+        df[:, None],
+        n,
+        residual_df=df,
+        leader=np.argmax(mean, axis=1),
+        level=level,
+        pooled=True,
+        min_units=1,
+    )
+    stop = outcome.winner & tried.all(axis=1)
     return StopCheck(
         stop=stop,
-        leader=leader,
+        leader=outcome.leader,
         mean=mean,
-        p_omnibus=p_omnibus,
-        p_hardest=hardest,
+        p_hardest=outcome.p_hardest,
         df=df,
         level=level,
     )
