@@ -8,6 +8,7 @@ and analysed exactly as a user's file would be: ``wxtime.decision.decide``.
     .venv/bin/python benchmarks/calibration.py --studies 300            # the decision, every scenario
     .venv/bin/python benchmarks/calibration.py --part plan --studies 300  # the planner's promise
     .venv/bin/python benchmarks/calibration.py --part stop --studies 300  # both stopping rules
+    .venv/bin/python benchmarks/calibration.py --part change --studies 300  # the change check
 
 Per scenario it reports: how often the omnibus test rejects and the decision says
 "winner" (nulls: the error rates); how often the winner is the true best slot and how
@@ -56,7 +57,7 @@ def _decision_study(args) -> dict:
     truth = world.truth.set_index("slot")["rate"]
     # The decision and every number it reports, without the cross-checks, health checks and
     # schedule a report adds (diagnostics=False changes none of them; tests check).
-    d = decide(pushes, "open", seed=seed, bayes_draws=draws, n_permutations=0, plan=False, diagnostics=False)
+    d = decide(pushes, "open", seed=seed, bayes_draws=draws, plan=False, diagnostics=False)
     table = d.slots.set_index("slot")
     true_best = world.best_slot
     named = d.best_slot
@@ -195,7 +196,7 @@ def _advisor_study(args) -> dict:
     days = min(days, world.days)
     for day in range(days):
         if day < len(first_round):  # one push at each slot first, in a random order
-            slot = first_round[day]
+            slot, chance = first_round[day], 1 / len(first_round)
         else:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -208,8 +209,9 @@ def _advisor_study(args) -> dict:
             if advice.stop:
                 stop_day, stop_slot = day, advice.leader
                 break
-            slot = advice.next_slot
-        rows.append(world.push(day, slot))
+            slot, chance = advice.next_slot, float(advice.next_step.tomorrow["probability"])
+        # The schedule's logged chance of tomorrow's slot, as wxtime's CSV gives it.
+        rows.append({**world.push(day, slot), "propensity": chance})
     wrong = stop_day > 0 and (world.best_slot is None or stop_slot != world.best_slot)
     return {"scenario": name, "seed": seed, "stopped": stop_day > 0, "wrong": wrong, "stop_day": stop_day}
 
@@ -275,6 +277,50 @@ def stop_part(studies, workers) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# -- the change check -------------------------------------------------------------------
+#: world: (days of history read, what a fire means)
+CHANGE_WORLDS = {
+    "stable_operate_365": (365, "false alarm"),
+    "shift_operate_30": (240 + 56, "detected within 8 weeks"),
+}
+
+
+def _change_study(args) -> dict:
+    import wxtime
+    from wxtime.abtest import change_check
+    from wxtime.models import fit_slot_model
+
+    name, seed = args
+    sc = _scenarios()
+    world = sc.World(name, seed)
+    days, _ = CHANGE_WORLDS[name]
+    table = world.run()
+    sent = pd.to_datetime(table["sent_at"])
+    first = sent.min().normalize()
+    kept = table[(sent - first).dt.days < days]
+    out = change_check(fit_slot_model(wxtime.validate(kept)))
+    return {
+        "world": name,
+        "seed": seed,
+        "ran": out is not None,
+        "fired": bool(out and out["changed"]),
+        "slot": out["slot"] if out else None,
+    }
+
+
+def change_part(studies, workers) -> pd.DataFrame:
+    """How often the change check fires: stable operating years (false alarms) and a 30% shift
+    of another slot above the current one, read 8 weeks after it."""
+    jobs = [(name, 90_000 + i) for name in CHANGE_WORLDS for i in range(studies)]
+    with ProcessPoolExecutor(workers) as pool:
+        runs = pd.DataFrame(list(pool.map(_change_study, jobs, chunksize=8)))
+    table = runs.groupby("world", sort=False).agg(
+        studies=("seed", "size"), ran=("ran", "mean"), fired=("fired", "mean")
+    )
+    table["reads"] = [CHANGE_WORLDS[w][1] for w in table.index]
+    return table
+
+
 def _markdown(table: pd.DataFrame) -> str:
     """A pipe table (no tabulate dependency): numbers to 3 decimals, NaN as a dash."""
     frame = table.reset_index() if table.index.name or table.index.names[0] else table
@@ -316,7 +362,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--part", choices=["decision", "plan", "stop"], default="decision")
+    parser.add_argument("--part", choices=["decision", "plan", "stop", "change"], default="decision")
     parser.add_argument("--studies", type=int, default=300, help="studies per scenario (default 300)")
     parser.add_argument("--scenarios", default="", help="comma-separated names (default: all)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="processes (default: CPUs)")
@@ -347,6 +393,9 @@ def main(argv=None) -> int:
     elif args.part == "plan":
         table = plan_part(args.studies, args.workers)
         runs = table.reset_index()
+    elif args.part == "change":
+        table = change_part(args.studies, args.workers)
+        runs = table.reset_index()
     else:
         table = stop_part(args.studies, args.workers)
         runs = table
@@ -359,7 +408,7 @@ def main(argv=None) -> int:
     n = (
         len(runs)
         if args.part == "decision"
-        else int(table["studies" if args.part == "plan" else "replications"].sum())
+        else int(table["studies" if args.part in ("plan", "change") else "replications"].sum())
     )
     print(f"\n{n} studies in {seconds:.0f} s ({n / seconds:.1f} studies/s, {args.workers} workers)")
     return 0

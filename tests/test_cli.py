@@ -102,9 +102,11 @@ def test_study_writes_html_and_json(tmp_path, lang, capsys):
     text = target.read_text()
     assert "<svg" in text and ('lang="zh-CN"' in text) == (lang == "zh")
     if lang == "en":
-        assert html.escape(summary["verdict"]) in text  # the JSON's verdict (English) is the page's
+        # The JSON's finding and next step (English) are the page's.
+        assert html.escape(summary["finding"]) in text
+        assert html.escape(summary["next_step"]["explain"]) in text
     out = capsys.readouterr().out
-    assert ("继续测试" in out) == (lang == "zh")  # the terminal summary speaks the report's language
+    assert ("推送" in out) == (lang == "zh")  # the terminal summary speaks the report's language
 
 
 def test_analyze_json_on_the_replica_picks_noon_from_the_data(capsys):
@@ -114,7 +116,7 @@ def test_analyze_json_on_the_replica_picks_noon_from_the_data(capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["best_slot"] == "12:00" and result["metric"] == "open"
     assert result["design"] == "blocked" and result["decision"] == "inconclusive"
-    assert result["reason"] == "omnibus" and result["unit"] == "stretch"
+    assert result["reason"] == "pairwise" and result["unit"] == "stretch"
     slot = result["slots"][0]
     for key in (
         "slot",
@@ -165,7 +167,7 @@ def test_analyze_text_output_names_the_design_and_the_pick(capsys):
 
     assert main(["analyze", str(data_dir() / "noon_study.csv"), "--naive"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Keep testing: 12:00 leads 21:00")
+    assert out.startswith("Push at 12:00\nNot settled yet: 12:00 leads")
     assert "design: rotation in stretches of days (compared: stretches)" in out and "naive_reader_z" in out
     assert "nan" not in out.lower().replace("naive", "")
 
@@ -190,31 +192,35 @@ def test_impossible_numbers_are_refused_before_any_work(argv, capsys):
     assert "error: argument --" in capsys.readouterr().err
 
 
-def test_plan_schedules_the_reports_next_step(tmp_path, capsys):
-    """`wxtime plan FILE` writes what the report recommends: here the quickest test, not years of
-    the current design; the schedule starts no earlier than tomorrow."""
-    import datetime as dt
-
+def test_every_command_gives_the_same_next_step(tmp_path, capsys):
+    """Issue 19: tomorrow and the first 14 days agree across analyze --json, report's JSON,
+    plan's CSV and bandit recommend --json (same file, start and seed); plan refuses a past
+    start."""
     import pandas as pd
 
     from wxtime.datasets import data_dir
 
-    out = tmp_path / "plan.csv"
-    assert main(["plan", str(data_dir() / "noon_study.csv"), "-o", str(out)]) == 0
-    printed = capsys.readouterr().out
-    report = json.loads(
-        (
-            lambda: (
-                main(["analyze", str(data_dir() / "noon_study.csv"), "--json"]),
-                capsys.readouterr().out,
-            )[1]
-        )()
-    )
-    step = report["next_step"]
-    schedule = pd.read_csv(out)
-    assert step["kind"] == "test" and f"{step['days']} days" in printed
-    assert set(schedule["slot"]) == set(step["slots"]) and len(schedule["date"].unique()) == step["days"]
-    assert schedule["date"].min() > dt.date.today().isoformat()
+    path = str(data_dir() / "noon_study.csv")
+    step_args = ["--start", "2030-01-07", "--seed", "4"]
+
+    def run(*args):
+        assert main([*args, *step_args]) == 0
+        return capsys.readouterr().out
+
+    analyze = json.loads(run("analyze", path, "--json"))["next_step"]
+    run("report", path, "-o", str(tmp_path / "r.html"))
+    report = json.loads((tmp_path / "r.json").read_text())["next_step"]
+    run("plan", path, "-o", str(tmp_path / "plan.csv"))
+    plan = pd.read_csv(tmp_path / "plan.csv")
+    bandit = json.loads(run("bandit", "recommend", path, "--json"))
+    days = [row["slot"] for row in analyze["schedule"][:14]]
+    assert analyze["schedule"][0]["date"] == "2030-01-07"
+    assert [row["slot"] for row in report["schedule"][:14]] == days
+    assert plan["slot"].head(14).tolist() == days and plan["date"].iloc[0] == "2030-01-07"
+    assert [row["slot"] for row in bandit["next_step"]["schedule"][:14]] == days
+    assert bandit["next_slot"] == days[0] and analyze["choice"] == report["choice"] == "12:00"
+    assert main(["plan", path, "--start", "2020-01-01"]) == 2
+    assert "past" in capsys.readouterr().err
 
 
 def test_a_fixed_daily_cycle_is_called_what_it_is(tmp_path, capsys):

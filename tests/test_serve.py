@@ -164,9 +164,11 @@ def test_the_page_json_and_schedule_are_what_wxtime_report_and_plan_write(good_r
     schedule = list(
         csv.DictReader(io.StringIO(client.get(f"/r/{rid}/schedule.csv").content.decode("utf-8-sig")))
     )
-    expected = reference["decision"].next_step["schedule"]
-    assert [row["slot"] for row in schedule] == expected["slot"].tolist() == ["21:00"] * len(expected)
+    expected = reference["decision"].next_step.schedule
+    assert [row["slot"] for row in schedule] == expected["slot"].tolist()
     assert [row["date"] for row in schedule] == expected["date"].tolist()
+    # The winner on most days; a few days still drawn at random, so a change would show.
+    assert (expected["slot"] == "21:00").mean() >= 0.75
     ics = client.get(f"/r/{rid}/schedule.ics")
     assert ics.headers["content-type"].startswith("text/calendar")
     events = _calendar_events(ics.content)
@@ -215,7 +217,7 @@ def test_the_sample_data_names_noon(app):
     assert "noon_study.csv: OK, 70 pushes" in html.unescape(read_page.text)
     assert str(data_dir()) not in read_page.text  # no server paths
     result = decide(client, read_page)
-    assert headline(result).startswith("Keep testing: 12:00 leads")
+    assert headline(result) == "Push at 12:00"
     assert t("report.sample", "en") in html.unescape(result.text)
 
 

@@ -114,6 +114,74 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _start_day(text: str) -> str:
+    """``--start``: 2024-12-01, 2024年12月1日 or 12月1日; not in the past (Beijing time)."""
+    import datetime as dt
+
+    from .io.times import parse_day
+
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    day = parse_day(text, today=today, what="--start")
+    if day < today:
+        raise InputError(
+            f"--start {text} is in the past ({day.isoformat()}): a schedule starts today or later "
+            f"(e.g. --start {(today + dt.timedelta(days=1)).isoformat()})"
+        )
+    return day.isoformat()
+
+
+def _add_next_step(parser: argparse.ArgumentParser) -> None:
+    """The options of the next step, shared by every command that shows it (defined once)."""
+    group = parser.add_argument_group("the next step")
+    group.add_argument(
+        "--account",
+        choices=["subscription", "service"],
+        default="subscription",
+        help="kind of official account: a subscription account (订阅号) pushes once a day; a service "
+        "account's (服务号) followers get 4 mass pushes a month, and only it can split its audience",
+    )
+    group.add_argument(
+        "--max-loss",
+        type=_positive_float,
+        metavar="PP",
+        help="risk you accept when choosing a slot that is not settled yet: its expected loss in "
+        "percentage points of the rate (default: 5%% of the leading slot's rate)",
+    )
+    group.add_argument(
+        "--start",
+        help="first day of the schedule: 2024-12-01, 2024年12月1日 or 12月1日 (default: tomorrow)",
+    )
+    group.add_argument(
+        "--days", type=_positive_int, default=28, help="days the schedule covers (default: %(default)s)"
+    )
+
+
+def _step_options(args) -> dict:
+    """``decide`` keywords from the next-step options."""
+    return {
+        "account": args.account,
+        "max_loss": args.max_loss / 100 if args.max_loss is not None else None,
+        "start": _start_day(args.start) if args.start else None,
+        "schedule_days": args.days,
+    }
+
+
+def _print_schedule(step, lang: str, rows: int = 14) -> None:
+    """The first ``rows`` days of the next step's schedule, in ``lang``."""
+    from .i18n import t
+
+    print(
+        "\n"
+        + t(
+            "cli.schedule",
+            lang,
+            days=min(rows, len(step.schedule)),
+            account=t(f"account.{step.account.kind}", lang),
+        )
+    )
+    print(step.schedule_table(lang).head(rows).to_string(index=False))
+
+
 def _add_metric(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--metric",
@@ -233,6 +301,7 @@ def _format_p(value) -> str:
 def _cmd_analyze(args) -> int:
     from .decision import decide
 
+    options = _step_options(args)
     pushes = _read(args)
     decision = decide(
         pushes,
@@ -241,6 +310,7 @@ def _cmd_analyze(args) -> int:
         naive=args.naive,
         seed=args.seed,
         n_permutations=args.permutations,
+        **options,
     )
     if args.json:
         _print_json(decision.to_dict())
@@ -248,6 +318,7 @@ def _cmd_analyze(args) -> int:
     lang = args.lang
     print(decision.headline(lang))
     print(decision.verdict(lang))
+    _print_schedule(decision.next_step, lang)
     print()
     print(_slot_table(decision.slots, args.lang))
     if len(decision.tests):
@@ -271,19 +342,17 @@ def _cmd_analyze(args) -> int:
 
 
 def _cmd_bandit_recommend(args) -> int:
-    from .bandits import make_policy, recommend
+    from .bandits import recommend
 
-    pushes = _read(args)
-    hours = pushes.frame.groupby("slot")["slot_hour"].first().sort_values().tolist()
-    policy = make_policy(args.policy, hours=hours)
+    options = _step_options(args)
     advice = recommend(
-        pushes,
-        policy,
+        _read(args),
         metric=args.metric,
         threshold=1 - args.alpha,
         horizon_days=args.horizon_days,
         seed=args.seed,
         lang=args.lang,
+        **options,
     )
     if args.json:
         _print_json(advice.to_dict())
@@ -291,68 +360,129 @@ def _cmd_bandit_recommend(args) -> int:
     from .i18n import t
 
     print(advice.message)
+    print(advice.next_step.explain(args.lang))
+    _print_schedule(advice.next_step, args.lang)
+    print()
     print(_slot_table(advice.summary, args.lang))
-    print(
-        t(
-            "advice.footer",
-            args.lang,
-            policy=policy.name,
-            dispersion=f"{advice.dispersion:.1f}",
-            seed=advice.seed,
-        )
-    )
+    print(t("advice.footer", args.lang, seed=advice.seed))
     return 0
+
+
+def _write_schedule(step, args) -> None:
+    """Write the next step's schedule as CSV (``-o``; a calendar when it ends in ``.ics``) and
+    iCalendar (``--ics``), in ``--lang``."""
+    from .i18n import t
+    from .io.files import atomic_write_many
+
+    files = {}
+    if args.output:
+        output = Path(args.output)
+        if output.suffix.lower() == ".ics":
+            files[output] = step.to_ics(args.lang)
+        else:
+            files[output] = (step.to_csv(args.lang), "utf-8")
+    if args.ics:
+        files[Path(args.ics)] = step.to_ics(args.lang)
+    if files:
+        atomic_write_many(files)
+    for path in files:
+        print(t("cli.wrote", args.lang, path=path, rows=len(step.schedule)))
 
 
 def _cmd_plan(args) -> int:
-    from .io.files import atomic_write
-    from .planning import make_schedule, schedule_ics
+    from .nextstep import design_schedule
 
-    design, slots, days, stretch = args.design, None, args.days, args.stretch_days
-    start = args.start
+    lang = args.lang
+    options = _step_options(args)
     if args.files:
-        from .decision import decide, next_start
+        from .decision import decide
 
-        decision = decide(_read(args), args.metric, target_lift=args.lift, seed=args.seed, n_permutations=0)
-        print(decision.verdict(args.lang))
-        step = decision.next_step
-        # The report's next step, unless the options say otherwise.
-        slots = list(step["slots"])
-        if design == "auto":
-            design = {"push": "randomized"}.get(step["kind"], step["design"])
-            stretch = (
-                decision.plan.stretch_days if decision.plan is not None and design == "blocked" else stretch
-            )
-        if days is None:
-            days = step["days"] or 28
-        start = start or next_start(decision.result.model.counts if decision.result else None)
-    if args.slots:
+        decision = decide(_read(args), args.metric, target_lift=args.lift, seed=args.seed, **options)
+        if args.design == "auto":
+            step = decision.next_step  # the one next step, as report and analyze show it
+            print(decision.headline(lang))
+            print(decision.verdict(lang))
+        else:
+            step = _design_step(decision, args, options)
+            if step is None:
+                return 0
+    else:
+        if not args.slots:
+            raise InputError("give a push file, or the slots to schedule with --slots 12:00,21:00")
         slots = [s.strip() for s in args.slots.split(",") if s.strip()]
-    if not slots:
-        raise InputError("give a push file, or the slots to schedule with --slots 12:00,21:00")
-    if days is None:
-        raise InputError("give the number of days to schedule with --days")
-    design = "randomized" if design == "auto" else design
-    if len(slots) == 1:
-        slots = slots * 2  # one slot every day (a decided winner)
-    schedule = make_schedule(slots, days, design=design, start=start, stretch_days=stretch, seed=args.seed)
-    what = "push at " + slots[0] if len(set(slots)) == 1 else f"{design}: {' / '.join(dict.fromkeys(slots))}"
-    print(f"\nschedule: {what}, {days} days from {schedule['date'].iloc[0]}")
-    print(schedule.head(7).to_string(index=False))
-    if len(schedule) > 7:
-        print(
-            f"... {len(schedule) - 7} more rows"
-            + ("" if args.output or args.ics else " (write them with -o)")
+        design = "randomized" if args.design == "auto" else args.design
+        step = design_schedule(
+            slots,
+            options["schedule_days"],
+            design=design,
+            account_kind=args.account,
+            start=options["start"],
+            stretch_days=args.stretch_days,
+            seed=args.seed,
         )
-    if args.output:
-        with atomic_write(args.output, "w", encoding="utf-8", newline="") as fh:
-            schedule.to_csv(fh, index=False)
-        print(f"wrote {args.output} ({len(schedule)} rows, {days} days, {what})")
-    if args.ics:
-        with atomic_write(args.ics, "w", encoding="utf-8", newline="") as fh:
-            fh.write(schedule_ics(schedule))
-        print(f"wrote {args.ics}")
+        print(step.headline(lang))
+        print(step.explain(lang))
+    _print_schedule(step, lang, rows=len(step.schedule) if args.output or args.ics else 14)
+    _write_schedule(step, args)
     return 0
+
+
+def _design_step(decision, args, options):
+    """``plan --design X`` on a file: X's own length between the two leaders (or out of reach)."""
+    import math
+
+    from .decision import OUT_OF_REACH_DAYS, feasible_tests
+    from .i18n import t
+    from .nextstep import design_schedule
+    from .planning import design_options
+
+    lang, design = args.lang, args.design
+    if design == "split" and args.account != "service":
+        design_schedule(["a", "b"], 1, design="split", account_kind=args.account)  # raises the clear error
+    model = decision.result.model if decision.result is not None else None
+    lift = args.lift if args.lift is not None else decision.lift.get("mean")
+    if model is None or lift is None or not math.isfinite(lift) or lift <= 0.005:
+        raise InputError(
+            "no lift to plan for: the data show no gap between the leading slots (give one with --lift 0.1)"
+        )
+    table = design_options(model, lift=lift, seed=args.seed)
+    row = table[table["design"] == design]
+    if not len(row):
+        raise InputError(
+            f"design {design!r} cannot be planned from these data (a split test's data plan only 'continue')"
+        )
+    row = row.iloc[0]
+    days = feasible_tests(row.to_frame().T, args.account).get(design)
+    if days is None:
+        print(
+            t(
+                "cli.plan.out_of_reach",
+                lang,
+                design=t(f"design.{design}", lang),
+                lift=f"{lift:.0%}",
+                limit=OUT_OF_REACH_DAYS,
+            )
+        )
+        return None
+    print(
+        t(
+            "cli.plan.design",
+            lang,
+            design=t(f"design.{design}", lang),
+            days=days,
+            lift=f"{lift:.0%}",
+            slots=" / ".join(row["slots"]),
+        )
+    )
+    return design_schedule(
+        list(row["slots"]),
+        days,
+        design=design,
+        account_kind=args.account,
+        start=options["start"],
+        stretch_days=args.stretch_days,
+        seed=args.seed,
+    )
 
 
 def _parse_target(text: str):
@@ -581,6 +711,7 @@ def _cmd_report(args) -> int:
         seed=args.seed,
         xlsx=args.xlsx,
         read_options=_read_options(args),
+        step_options=_step_options(args),
     )
     written = [result["html"], result["json"]] + ([result["xlsx"]] if result["xlsx"] else [])
     for path in written:
@@ -721,32 +852,44 @@ def build_parser() -> argparse.ArgumentParser:
         "--permutations",
         type=_non_negative_int,
         default=2000,
-        help="permutations of the cross-check (0: skip)",
+        help="permutations of the omnibus test (0: its F reference distribution only)",
     )
+    _add_next_step(p)
     _add_common(p)
     p.set_defaults(func=_cmd_analyze)
 
-    p = sub.add_parser("plan", help="how long to test, and the next days as a schedule (CSV, .ics)")
+    p = sub.add_parser(
+        "plan",
+        help="the next days as a schedule to follow (CSV, .ics), or how long a chosen test design takes",
+        description="Without --design: the next step every command shows (the operating schedule: the "
+        "current choice on most days, other slots on days drawn at random), written as CSV and as a "
+        "calendar with a reminder the evening before each push. With --design: how long that test "
+        "between the two leading slots would take, and its schedule.",
+    )
     p.add_argument(
         "files", nargs="*", type=Path, metavar="FILE", help="the pushes so far (optional: plan from scratch)"
     )
     _add_input_options(p)
     _add_metric(p)
-    p.add_argument("--slots", help="slots to schedule, e.g. 12:00,21:00 (default: the file's)")
-    p.add_argument("--days", type=_positive_int, help="days to schedule (default: what the plan says)")
+    p.add_argument("--slots", help="slots to schedule without a file, e.g. 12:00,21:00")
     p.add_argument(
-        "--lift", type=_positive_float, help="relative lift to plan for (default: the current gap)"
+        "--lift", type=_positive_float, help="relative lift a test is planned for (default: the current gap)"
     )
     p.add_argument(
         "--design",
         choices=["auto", "randomized", "blocked", "split"],
         default="auto",
-        help="randomised daily rotation, stretches of days, or a split by tag groups (default: as the data)",
+        help="auto: the next step (the operating schedule); or a deliberate test: a randomised daily "
+        "rotation, stretches of days, or a split by tag groups (service accounts only)",
     )
     p.add_argument("--stretch-days", type=_positive_int, default=7, help="days per stretch (blocked design)")
-    p.add_argument("--start", help="first day, YYYY-MM-DD (default: tomorrow)")
-    p.add_argument("-o", "--output", help="write the schedule as CSV")
-    p.add_argument("--ics", help="write the schedule as an iCalendar file")
+    p.add_argument(
+        "-o",
+        "--output",
+        help="write the schedule as CSV (Chinese headers with --lang zh), or as a calendar if it ends in .ics",
+    )
+    p.add_argument("--ics", help="write the schedule as an iCalendar file, with reminders the evening before")
+    _add_next_step(p)
     _add_common(p, json=False)
     p.set_defaults(func=_cmd_plan)
 
@@ -770,18 +913,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     bandit = sub.add_parser("bandit", help="adaptive slot choice: advice for tomorrow, strategy simulation")
     bandit_sub = bandit.add_subparsers(dest="bandit_command", metavar="SUBCOMMAND", required=True)
-    p = bandit_sub.add_parser("recommend", help="what to push tomorrow, from the pushes so far")
+    p = bandit_sub.add_parser(
+        "recommend",
+        help="what to push tomorrow, from the pushes so far, and whether the leader is settled",
+        description="Tomorrow's slot and the weeks after (the same next step as report, analyze and "
+        "plan), and whether the stopping rule says the leading slot is settled at today's look.",
+    )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help=_FILE_HELP)
     _add_input_options(p)
-    p.add_argument(
-        "--policy", default="thompson", help="thompson, top_two, kl_ucb, ucb1, epsilon_greedy, ..."
-    )
     _add_metric(p)
     p.add_argument(
         "--alpha",
         type=_probability,
         default=0.05,
-        help="chance of ever stopping on a slot that is not the best",
+        help="chance of ever calling a slot settled that is not the best",
     )
     p.add_argument(
         "--horizon-days",
@@ -789,6 +934,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=90,
         help="planned study length, over which alpha is spent",
     )
+    _add_next_step(p)
     _add_common(p)
     p.set_defaults(func=_cmd_bandit_recommend)
 
@@ -923,6 +1069,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         _add_metric(p)
         p.add_argument("--xlsx", help="also write the decision's tables to this Excel file")
+        _add_next_step(p)
         _add_common(p, json=False)
         p.set_defaults(func=_cmd_report)
 

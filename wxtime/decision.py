@@ -25,7 +25,7 @@ import pandas as pd
 from . import __version__
 from ._display import frame_html
 from .counts import Counts, counts
-from .i18n import metric_label, percent, pp, t, unit_word
+from .i18n import metric_label, percent, t, unit_word
 
 __all__ = ["Decision", "data_summary", "decide"]
 
@@ -78,7 +78,7 @@ class Decision:
     best_slot, runner_up : str
         Smallest and second-smallest expected loss (the posterior's ranking).
     closest_rival : str
-        The slot whose test against the best is least clear (largest Holm p).
+        The slot whose test against the best is least clear (largest p).
     p_best, expected_loss : float
         Of ``best_slot`` (NaN when no probability can be given).
     lift : dict
@@ -94,9 +94,9 @@ class Decision:
         What the current design needs (:func:`wxtime.planning.plan_study`).
     options : DataFrame
         Ways to go on and the days each needs (:func:`wxtime.planning.design_options`).
-    next_step : dict
-        What to do next: ``kind`` (``push``, ``test``, ``collect``), ``design``,
-        ``slots``, ``days`` and ``schedule`` (a DataFrame, :func:`wxtime.planning.make_schedule`).
+    next_step : NextStep or None
+        What to do next: the operating schedule (:func:`wxtime.nextstep.operating_schedule`),
+        the same in every command; None with ``diagnostics=False``.
     data : dict
         :func:`data_summary`.
     metric, design, unit_kind, alpha, seed, version, generated_at
@@ -119,7 +119,7 @@ class Decision:
     omnibus: dict
     plan: object
     options: pd.DataFrame
-    next_step: dict
+    next_step: object
     data: dict
     metric: str
     design: str
@@ -146,19 +146,22 @@ class Decision:
         return 1 - self.alpha
 
     def headline(self, lang: str = "en") -> str:
-        """The first line of the report: what to do."""
+        """The first line of the report: what to do (the next step's), else the test's outcome."""
+        if self.next_step is not None:
+            return self.next_step.headline(lang)
         if self.decision == "winner":
             return t("push_at", lang, slot=self.best_slot)
         if self.decision == "inconclusive":
             return t("keep_testing", lang, best=self.best_slot, rival=self.runner_up)
         return t("not_enough", lang)
 
-    def verdict(self, lang: str = "en") -> str:
-        """The recommendation in plain words, with its numbers (English or Chinese)."""
+    def test_sentence(self, lang: str = "en") -> str:
+        """What the test says, with the interval it rests on (the leader against its closest
+        rival) and the data behind it; no next step."""
         metric = metric_label(self.metric, lang)
         if self.decision == "not_enough_data":
             return t("verdict.not_enough_data", lang, why=self._why(lang))
-        rival = self.runner_up
+        rival = self.closest_rival or self.runner_up
         shrunk = self.slots.set_index("slot")["rate_shrunk"] if "rate_shrunk" in self.slots else None
 
         def rate_of(slot):
@@ -166,18 +169,22 @@ class Decision:
                 return "—"
             return percent(shrunk[slot], 2 if shrunk[slot] < 0.01 else 1)
 
+        lift, low, high = np.nan, np.nan, np.nan
+        if len(self.comparisons) and rival in set(self.comparisons["slot"]):
+            row = self.comparisons.set_index("slot").loc[rival]
+            # The test compares the rival with the leader: turn its interval into the leader's lift.
+            lift, low, high = (1 / (1 + row[c]) - 1 for c in ("lift", "lift_high", "lift_low"))
         values = {
             "best": self.best_slot,
             "rival": rival,
             "best_rate": rate_of(self.best_slot),
             "rival_rate": rate_of(rival),
             "metric": metric,
-            "lift": percent(self.lift["mean"], 1),
+            "lift": percent(lift, 1),
             "level": percent(self.level, 0),
-            "low": percent(self.lift["low"], 1),
-            "high": percent(self.lift["high"], 1),
-            "p_best": f"{self.p_best:.2f}" if self.available else "—",
-            "loss": pp(self.expected_loss, 2, lang),
+            "low": percent(low, 1),
+            "high": percent(high, 1),
+            "p_best": percent(self.p_best, 0) if self.available else "—",
         }
         joiner = "" if lang == "zh" else " "
         based = (
@@ -185,10 +192,32 @@ class Decision:
             if self.data["days"] is not None
             else t("based_on", lang, pushes=self.data["pushes"])
         )
-        parts = [t(f"verdict.{self.decision}", lang, **values), based, self._thin_note(lang)]
-        if self.decision == "inconclusive":
-            parts.append(self._next_step(lang))
+        parts = [
+            t(f"verdict.{self.decision}", lang, **values),
+            based,
+            self._thin_note(lang),
+            self._disagreement(lang),
+        ]
         return joiner.join(p for p in parts if p)
+
+    def _disagreement(self, lang: str) -> str:
+        """A word when the test and the chance to be best seem to disagree (issue 20): a winner
+        with P(best) below 0.8, or no winner with P(best) of 0.95 or more."""
+        if not self.available or not np.isfinite(self.p_best):
+            return ""
+        if self.decision == "winner" and self.p_best < 0.8:
+            return t("disagree.winner", lang, slot=self.best_slot, p_best=percent(self.p_best, 0))
+        if self.decision == "inconclusive" and self.p_best >= 0.95:
+            return t("disagree.inconclusive", lang, slot=self.best_slot, p_best=percent(self.p_best, 0))
+        return ""
+
+    def verdict(self, lang: str = "en") -> str:
+        """The recommendation in plain words: what the test says, then the next step."""
+        joiner = "" if lang == "zh" else " "
+        parts = [self.test_sentence(lang)]
+        if self.next_step is not None:
+            parts.append(self.next_step.explain(lang))
+        return joiner.join(parts)
 
     def _why(self, lang: str) -> str:
         if self.reason == "single_unit_slots":
@@ -206,31 +235,6 @@ class Decision:
         n = int(table.loc[raw_leader, "units"])
         unit = t(f"unit.{self.unit_kind}.one", lang) if n == 1 else unit_word(self.unit_kind, lang)
         return t("thin_rival", lang, slot=raw_leader, n=n, unit=unit)
-
-    def _next_step(self, lang: str) -> str:
-        plan, step = self.plan, self.next_step
-        joiner = "" if lang == "zh" else " "
-        parts = []
-        if plan is not None:
-            if plan.more_days is None or plan.more_days > OUT_OF_REACH_DAYS:
-                parts.append(t("out_of_reach", lang, lift=percent(plan.lift, 0)))
-            else:
-                parts.append(
-                    t(
-                        "more_days",
-                        lang,
-                        more=plan.more_days,
-                        power=percent(plan.power, 0),
-                        lift=percent(plan.lift, 0),
-                    )
-                )
-                if plan.rough:
-                    parts.append(t("more_days_rough", lang).strip())
-        if step.get("kind") == "test" and step.get("design") in ("randomized", "split") and step.get("days"):
-            parts.append(
-                t(f"advice_{step['design']}", lang, slots=" / ".join(step["slots"]), days=step["days"])
-            )
-        return joiner.join(parts)
 
     def to_dict(self) -> dict:
         """JSON-ready: the decision, the per-slot table, tests, checks, plan and data summary."""
@@ -250,18 +254,15 @@ class Decision:
                 "design": self.design,
                 "unit": self.unit_kind,
                 "alpha": self.alpha,
+                "headline": self.headline("en"),
+                "finding": self.test_sentence("en"),
                 "verdict": self.verdict("en"),
                 "slots": self.slots.to_dict(orient="records"),
                 "tests": self.tests.to_dict(orient="records"),
                 "health": self.health.to_dict(orient="records"),
                 "plan": self.plan.to_dict() if self.plan is not None else None,
                 "options": self.options.to_dict(orient="records"),
-                "next_step": {k: v for k, v in self.next_step.items() if k != "schedule"}
-                | {
-                    "schedule": self.next_step["schedule"].to_dict(orient="records")
-                    if self.next_step.get("schedule") is not None
-                    else None
-                },
+                "next_step": self.next_step.to_dict() if self.next_step is not None else None,
                 "data": self.data,
                 "seed": self.seed,
                 "wxtime_version": self.version,
@@ -283,7 +284,13 @@ class Decision:
         )
 
 
-def _descriptive(c: Counts, reason: str, alpha: float, seed: int) -> Decision:
+def _changed(health: pd.DataFrame) -> bool:
+    """Whether the change check fired (:func:`wxtime.abtest.change_check`)."""
+    rows = health[health["check"] == "change"]
+    return bool(len(rows) and (rows["status"] == "warn").any())
+
+
+def _descriptive(c: Counts, table, reason: str, alpha: float, seed: int, step_options: dict) -> Decision:
     """Slot-level or single-slot data: pooled rates with reader-level (Wilson) intervals, no test."""
     from statsmodels.stats.proportion import proportion_confint
 
@@ -339,7 +346,7 @@ def _descriptive(c: Counts, reason: str, alpha: float, seed: int) -> Decision:
         omnibus={},
         plan=None,
         options=pd.DataFrame(columns=["design", "slots", "units_per_slot", "days", "note"]),
-        next_step=_next_step_for(c, "not_enough_data", reason, order[0], None, None, seed),
+        next_step=_next_step_for(c, table, "not_enough_data", slots, None, seed=seed, **step_options),
         data=data_summary(c),
         metric=c.metric,
         design=c.design,
@@ -361,44 +368,79 @@ def next_start(c: Counts | None) -> str:
     return tomorrow.strftime("%Y-%m-%d")
 
 
-def _next_step_for(c: Counts, decision, reason, best, plan, options, seed) -> dict:
-    """What to do next, as a schedule: push at the winner; test the quickest way; or collect data."""
-    from .planning import make_schedule
+def feasible_tests(options: pd.DataFrame | None, account_kind) -> dict:
+    """Days each deliberate test between the leaders would take, for the designs the account
+    can run (a split only for an account that may split its audience, its push days spread
+    over the month); None where out of reach within :data:`OUT_OF_REACH_DAYS`."""
+    from .account import account
 
-    start = next_start(c)
-    if decision == "winner":
-        schedule = make_schedule([best, best], 14, design="randomized", start=start, seed=seed)
-        return {"kind": "push", "design": "daily", "slots": [best], "days": None, "schedule": schedule}
-    if decision == "inconclusive" and options is not None and options["days"].notna().any():
-        quickest = options.loc[options["days"].astype(float).idxmin()]
-        design = plan.design if quickest["design"] == "continue" else quickest["design"]
-        days = int(quickest["days"])
-        shown = max(min(days, SCHEDULE_DAYS), 2)
-        stretch = plan.stretch_days if design == "blocked" else 7
-        schedule = make_schedule(
-            quickest["slots"], shown, design=design, start=start, stretch_days=stretch, seed=seed
-        )
-        return {
-            "kind": "test",
-            "design": design,
-            "slots": list(quickest["slots"]),
-            "days": days,
-            "schedule": schedule,
-        }
-    # Nothing to plan from (one stretch per slot, too few pushes...): a randomised daily rotation.
-    slots = list(c.slots) if len(c.slots) > 1 else [c.slots[0]]
-    schedule = (
-        make_schedule(slots, SCHEDULE_DAYS, design="randomized", start=start, seed=seed)
-        if len(slots) > 1
-        else pd.DataFrame(columns=["date", "weekday", "slot"])
+    acct = account(account_kind)
+    out: dict = {}
+    if options is None or not len(options):
+        return out
+    for row in options.itertuples():
+        if row.design == "split" and not acct.split_possible:
+            continue
+        days = None if row.days is None or not np.isfinite(float(row.days)) else int(row.days)
+        if days is not None and (row.design == "split" or not acct.daily):
+            days = acct.days_for(days)  # push days at the account's pace
+        out[str(row.design)] = days if days is not None and days <= OUT_OF_REACH_DAYS else None
+    return out
+
+
+def _next_step_for(
+    c: Counts,
+    table,
+    decision,
+    slots_table,
+    options,
+    *,
+    account_kind,
+    max_loss,
+    start,
+    days,
+    seed,
+    changed=False,
+):
+    """The operating schedule (:func:`wxtime.nextstep.operating_schedule`) from a decision's numbers."""
+    from .nextstep import operating_schedule
+
+    frame = slots_table.set_index("slot")
+    best = (
+        str(frame["rate_shrunk"].idxmax())
+        if frame["rate_shrunk"].notna().any()
+        else str(frame["rate"].idxmax())
     )
-    return {
-        "kind": "collect",
-        "design": "randomized",
-        "slots": slots,
-        "days": SCHEDULE_DAYS,
-        "schedule": schedule,
-    }
+    p_best = frame["p_best"].to_dict() if "p_best" in frame else {}
+    loss = frame["expected_loss"].to_dict() if "expected_loss" in frame else {}
+    if np.isfinite(frame["expected_loss"]).any():
+        best = str(frame["expected_loss"].idxmin())
+    rate = (
+        frame.loc[best, "rate_shrunk"]
+        if np.isfinite(frame.loc[best, "rate_shrunk"])
+        else frame.loc[best, "rate"]
+    )
+    recent = c.frame.tail(28)
+    deliveries = float(np.median(recent[c.trials_column])) if len(recent) else np.nan
+    return operating_schedule(
+        list(c.slots),
+        choice=best,
+        p_best=p_best,
+        expected_loss=loss,
+        decision=decision,
+        max_loss=max_loss,
+        leader_rate=float(rate),
+        deliveries=deliveries,
+        current=str(c.frame["slot"].iloc[-1]),
+        hourly=getattr(table, "hourly", None),
+        changed=changed,
+        test_days=feasible_tests(options, account_kind),
+        account_kind=account_kind,
+        start=start or next_start(c),
+        days=days,
+        seed=seed,
+        metric=c.metric,
+    )
 
 
 def decide(
@@ -417,6 +459,10 @@ def decide(
     bayes_draws: int = 10_000,
     seed: int = 0,
     diagnostics: bool = True,
+    account: str = "subscription",
+    max_loss: float | None = None,
+    start=None,
+    schedule_days: int = 28,
 ) -> Decision:
     """Decide when to push, from a push table (the one decision path of wxtime).
 
@@ -443,6 +489,15 @@ def decide(
     n_permutations, naive, bayes_draws, seed, diagnostics
         See :func:`wxtime.abtest.compare_slots`. ``diagnostics=False`` also leaves out
         the next step's schedule; the decision and its numbers are unchanged.
+    account : {"subscription", "service"}
+        The kind of account (:mod:`wxtime.account`): which designs and schedules it can run.
+    max_loss : float, optional
+        The risk accepted when choosing a slot that is not yet settled: the expected loss,
+        in rate units (default 5% of the leader's rate, :func:`wxtime.nextstep.default_max_loss`).
+    start : date, optional
+        First day of the schedule (default tomorrow, Beijing time).
+    schedule_days : int
+        Days the schedule covers.
 
     Returns
     -------
@@ -453,18 +508,26 @@ def decide(
     >>> from wxtime.datasets import load_noon_study
     >>> d = decide(load_noon_study(), n_permutations=200)
     >>> d.best_slot, d.decision, d.headline()
-    ('12:00', 'inconclusive', 'Keep testing: 12:00 leads 21:00')
+    ('12:00', 'inconclusive', 'Push at 12:00')
     >>> print(d.headline("zh"))
-    继续测试：12:00 暂时领先 21:00
+    在 12:00 推送
+    >>> d.next_step.kind, d.next_step.account.kind  # the choice under the risk, still exploring
+    ('choose', 'subscription')
     """
     from .abtest import compare_slots
+    from .account import account as resolve_account
+    from .io.table import as_table
     from .planning import design_options, plan_study
 
+    acct = resolve_account(account)
     c = counts(pushes, metric, design=design)
+    table_in = pushes if not isinstance(pushes, Counts) else None
+    hourly_source = as_table(table_in) if table_in is not None else None
+    step_options = {"account_kind": acct, "max_loss": max_loss, "start": start, "days": schedule_days}
     if c.design == "slot-level":
-        return _descriptive(c, "slot_level", alpha, seed)
+        return _descriptive(c, hourly_source, "slot_level", alpha, seed, step_options)
     if c.design == "single-slot":
-        return _descriptive(c, "single_slot", alpha, seed)
+        return _descriptive(c, hourly_source, "single_slot", alpha, seed, step_options)
     result = compare_slots(
         c,
         metric,
@@ -513,9 +576,18 @@ def decide(
         options=options
         if options is not None
         else pd.DataFrame(columns=["design", "slots", "units_per_slot", "days", "note"]),
-        next_step=_next_step_for(c, decision, reason, best, the_plan, options, seed)
+        next_step=_next_step_for(
+            c,
+            hourly_source,
+            decision,
+            table,
+            options,
+            seed=seed,
+            changed=_changed(result.health),
+            **step_options,
+        )
         if diagnostics
-        else {"kind": None, "design": None, "slots": [], "days": None, "schedule": None},
+        else None,
         data=data_summary(c),
         metric=metric,
         design=c.design,

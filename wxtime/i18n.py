@@ -254,27 +254,168 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "wxtime 内部出错（不是你的文件的问题），已记录日志。请重试，或联系运行此服务的人。",
     },
     "serve.error.internal_heading": {"en": "Internal error", "zh": "内部错误"},
+    # -- the next step (wxtime/nextstep.py) ----------------------------------------------
+    "step.headline.push": {"en": "Push at {slot}", "zh": "在 {slot} 推送"},
+    "step.headline.choose": {"en": "Push at {slot}", "zh": "在 {slot} 推送"},
+    "step.headline.learn": {
+        "en": "Keep learning: push at {slot} on most days, tomorrow at {tomorrow}",
+        "zh": "继续观察：多数日子在 {slot} 推送，明天 {tomorrow}",
+    },
+    "step.headline.start": {
+        "en": "Try other times: keep {slot} on half the days, tomorrow at {tomorrow}",
+        "zh": "试试其他时间：一半的日子保持 {slot}，明天 {tomorrow}",
+    },
+    "step.why.push": {
+        "en": "The data name {slot} the best slot.",
+        "zh": "数据表明 {slot} 是最好的推送时间。",
+    },
+    "step.why.choose": {
+        "en": "{slot} is the best bet: if another slot were in fact better, pushing at {slot} would "
+        "cost about {loss} of the rate on average, within the {limit} you accept.",
+        "zh": "{slot} 是最稳妥的选择：即使其他时间其实更好，在 {slot} 推送平均也只少约{loss}，"
+        "在可接受的{limit}以内。",
+    },
+    "step.why.learn": {
+        "en": "{slot} leads, but choosing it now could cost about {loss} of the rate, more than the "
+        "{limit} you accept: the schedule tries the other slots more often.",
+        "zh": "{slot} 暂时领先，但现在就定下来平均可能少约{loss}，超过可接受的{limit}："
+        "所以排期会更多地试其他时间。",
+    },
+    "step.why.learn_unknown": {
+        "en": "{slot} leads, but there are too few pushes to say how sure that is: the schedule "
+        "tries the other slots often.",
+        "zh": "{slot} 暂时领先，但推送太少，还说不准：排期会经常试其他时间。",
+    },
+    "step.why.start.moments": {
+        "en": "Every push so far was at {slot}, so nothing shows whether another time is better. "
+        "Candidates: {candidates} (when followers usually read: waking, lunch, after work, after "
+        "dinner, before sleep). Each gets a few pushes in about {days} days.",
+        "zh": "到目前为止每次都在 {slot} 推送，看不出其他时间是否更好。"
+        "候选时间：{candidates}（粉丝常读的时刻：起床、午休、下班、饭后、睡前）。"
+        "约 {days} 天内每个候选时间都会推几次。",
+    },
+    "step.why.start.reading_curve": {
+        "en": "Every push so far was at {slot}, so nothing shows whether another time is better. "
+        "Candidates: {candidates} (the hours your followers read most, from the hourly data). Each "
+        "gets a few pushes in about {days} days.",
+        "zh": "到目前为止每次都在 {slot} 推送，看不出其他时间是否更好。"
+        "候选时间：{candidates}（按小时数据，粉丝阅读最多的时段）。约 {days} 天内每个候选时间都会推几次。",
+    },
+    "step.changed": {
+        "en": "The audience seems to have changed recently, so the schedule checks the other slots "
+        "more often.",
+        "zh": "最近读者的习惯似乎有变化，因此排期会更频繁地检查其他时间。",
+    },
+    "step.explore": {
+        "en": "About one day in {every} ({share}) goes to {others}, drawn at random so that the "
+        "comparison stays fair.",
+        "zh": "大约每 {every} 天有一天（{share}）随机安排在 {others}，这样比较才公平。",
+    },
+    "step.cost.posterior": {
+        "en": "Expected cost of following it: about {opens} opens a month fewer than always pushing "
+        "at the best slot (which is not yet known for sure).",
+        "zh": "按此排期，预计每月比始终在最佳时间推送少约 {opens} 次打开（最佳时间还不能确定）。",
+    },
+    "step.cost.assumed": {
+        "en": "If the new times were {shortfall} worse, trying them would cost about {opens} opens "
+        "a month; if one is better, it gains.",
+        "zh": "如果新时间差 {shortfall}，试验每月约少 {opens} 次打开；如果有更好的时间，则会多。",
+    },
+    "step.keeps_checking": {
+        "en": "Run wxtime again each week with the new data: the schedule updates itself.",
+        "zh": "每周用新数据再运行一次，排期会自动更新。",
+    },
+    "step.role.choice": {"en": "choice", "zh": "常规"},
+    "step.role.explore": {"en": "exploration", "zh": "探索"},
+    "step.col.date": {"en": "date", "zh": "日期"},
+    "step.col.weekday": {"en": "weekday", "zh": "星期"},
+    "step.col.slot": {"en": "slot", "zh": "推送时间"},
+    "step.col.role": {"en": "day type", "zh": "类型"},
+    "step.col.probability": {"en": "probability", "zh": "抽中概率"},
+    "step.ics.calendar": {"en": "wxtime push schedule", "zh": "wxtime 推送排期"},
+    "step.ics.choice": {"en": "Push at {slot}", "zh": "{slot} 群发"},
+    "step.ics.explore": {"en": "Push at {slot} (exploration day)", "zh": "{slot} 群发（探索日）"},
+    "step.ics.description": {
+        "en": "wxtime schedule: push at {slot} (drawn with probability {probability}). Set it as a "
+        "scheduled push (定时群发) today or tomorrow.",
+        "zh": "wxtime 排期：{slot} 群发（抽中概率 {probability}）。定时群发只能设当天或次日。",
+    },
+    "step.ics.reminder": {
+        "en": "Tomorrow {slot}: set the scheduled push (定时群发)",
+        "zh": "明天 {slot} 定时群发",
+    },
+    "step.headline.test": {"en": "Test: follow the schedule below", "zh": "测试：按下面的排期推送"},
+    "step.why.test.randomized": {
+        "en": "A daily rotation between {slots}, each slot on each weekday equally often, over {days} days.",
+        "zh": "在 {slots} 之间每天轮换，{days} 天内每个时间在每个星期几出现的次数相同。",
+    },
+    "step.why.test.blocked": {
+        "en": "Stretches of days at each of {slots} in random order, over {days} days.",
+        "zh": "{slots} 各连推一段时间，顺序随机，共 {days} 天。",
+    },
+    "step.why.test.split": {
+        "en": "The same article to random tag groups at {slots} on each push day, over {days} days "
+        "(each follower gets one push that day; at most 4 mass pushes a month).",
+        "zh": "每个推送日把同一篇文章按随机标签分组，分别在 {slots} 发出，共 {days} 天"
+        "（当天每个粉丝只收到一次；每月最多 4 次群发）。",
+    },
+    "step.role.test": {"en": "test", "zh": "测试"},
+    "step.col.group": {"en": "group", "zh": "分组"},
+    "step.group": {"en": "group {group}", "zh": "{group} 组"},
+    "step.ics.test": {"en": "Push at {slot} (test)", "zh": "{slot} 群发（测试）"},
+    "cli.schedule": {
+        "en": "The next {days} days ({account}):",
+        "zh": "接下来 {days} 天的排期（{account}）：",
+    },
+    "account.subscription": {"en": "subscription account, one push a day", "zh": "订阅号，每天一次群发"},
+    "account.service": {
+        "en": "service account, 4 pushes a month per follower",
+        "zh": "服务号，每个粉丝每月最多 4 次群发",
+    },
+    "cli.wrote": {"en": "wrote {path} ({rows} rows)", "zh": "已写入 {path}（{rows} 行）"},
+    "cli.plan.out_of_reach": {
+        "en": "A {design} test would not find a {lift} lift within {limit} days: out of reach. Follow the "
+        "next step instead (wxtime plan without --design).",
+        "zh": "{design}测试在 {limit} 天内发现不了 {lift} 的提升：做不到。请按下一步的排期推送"
+        "（wxtime plan，不加 --design）。",
+    },
+    "cli.plan.design": {
+        "en": "A {design} test between {slots} finds a {lift} lift with 80% power in about {days} days.",
+        "zh": "在 {slots} 之间做{design}测试，约 {days} 天能以 80% 的把握发现 {lift} 的提升。",
+    },
+    "weekday.0": {"en": "Mon", "zh": "周一"},
+    "weekday.1": {"en": "Tue", "zh": "周二"},
+    "weekday.2": {"en": "Wed", "zh": "周三"},
+    "weekday.3": {"en": "Thu", "zh": "周四"},
+    "weekday.4": {"en": "Fri", "zh": "周五"},
+    "weekday.5": {"en": "Sat", "zh": "周六"},
+    "weekday.6": {"en": "Sun", "zh": "周日"},
     # -- the headline ---------------------------------------------------------------
     "push_at": {"en": "Push at {slot}", "zh": "在 {slot} 推送"},
     "keep_testing": {"en": "Keep testing: {best} leads {rival}", "zh": "继续测试：{best} 暂时领先 {rival}"},
     "not_enough": {"en": "Not enough data yet", "zh": "数据还不够"},
     "status.winner": {"en": "decided", "zh": "已有结论"},
-    "status.inconclusive": {"en": "keep testing", "zh": "继续测试"},
+    "status.inconclusive": {"en": "keep learning", "zh": "继续观察"},
     "status.not_enough_data": {"en": "not enough data", "zh": "数据不足"},
+    "status.push": {"en": "decided", "zh": "已有结论"},
+    "status.choose": {"en": "a choice, with its risk", "zh": "可以选定，风险已知"},
+    "status.learn": {"en": "keep learning", "zh": "继续观察"},
+    "status.start": {"en": "try other times", "zh": "试试其他时间"},
+    "status.test": {"en": "test", "zh": "测试"},
     # -- verdict sentences ----------------------------------------------------------
     "verdict.winner": {
-        "en": "Push at {best}. It beats every other slot on {metric}: {best_rate} against {rival_rate} "
-        "at {rival}, {lift} higher ({level} interval {low} to {high}); chance to be best {p_best}, "
-        "expected loss {loss}.",
-        "zh": "在 {best} 推送。按{metric}，它优于其他所有时段：{best_rate}，{rival} 为 {rival_rate}，"
-        "相对高 {lift}（{level} 区间 {low} 至 {high}）；成为最优时段的概率 {p_best}，期望损失 {loss}。",
+        "en": "{best} beats every other slot on {metric}: {best_rate} against {rival_rate} at {rival}, "
+        "{lift} higher ({level} test interval {low} to {high}). Chance to be best: {p_best}.",
+        "zh": "按{metric}，{best} 优于其他所有时段：{best_rate}，{rival} 为 {rival_rate}，"
+        "相对高 {lift}（检验的 {level} 区间 {low} 至 {high}）。成为最优时段的概率：{p_best}。",
     },
     "verdict.inconclusive": {
-        "en": "Keep testing. {best} leads on {metric}: {best_rate} against {rival_rate} at {rival}, "
-        "{lift} higher ({level} interval {low} to {high}), but that is not yet clear: chance to be best "
-        "{p_best}, expected loss {loss}.",
-        "zh": "继续测试。按{metric}，{best} 暂时领先：{best_rate}，{rival} 为 {rival_rate}，相对高 {lift}"
-        "（{level} 区间 {low} 至 {high}），但还不能确定：成为最优时段的概率 {p_best}，期望损失 {loss}。",
+        "en": "Not settled yet: {best} leads on {metric}, {best_rate} against {rival_rate} at {rival} "
+        "({lift} higher), but the test cannot yet tell that from chance ({level} test interval {low} to "
+        "{high}). Chance to be best: {p_best}.",
+        "zh": "还没有定论：按{metric}，{best} 暂时领先，{best_rate}，{rival} 为 {rival_rate}"
+        "（相对高 {lift}），但检验还不能排除偶然（检验的 {level} 区间 {low} 至 {high}）。"
+        "成为最优时段的概率：{p_best}。",
     },
     "based_on_days": {
         "en": "Based on {pushes} pushes over {days} days.",
@@ -309,6 +450,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "for about {days} days (the schedule is below).",
         "zh": "最快的办法：分组推送，把同一篇文章分别在 {slots} 发给两个随机分组的粉丝，"
         "大约 {days} 天（排期见下方）。",
+    },
+    "disagree.winner": {
+        "en": "The chance that {slot} is best is only {p_best}: the test shows {slot} beats each rival it "
+        "was compared with, while the chance also counts that an untried or thin slot could be better still.",
+        "zh": "{slot} 是最佳时间的可能性只有 {p_best}：检验表明 {slot} 胜过与之比较的每个时段，"
+        "而这个可能性还考虑了推送很少的时段也许更好。",
+    },
+    "disagree.inconclusive": {
+        "en": "The chance that {slot} is best is {p_best}, yet the test is not settled: the chance leans on "
+        "what the slots share (they are shrunk towards each other), the test asks each gap to stand alone "
+        "at the stated level.",
+        "zh": "{slot} 是最佳时间的可能性为 {p_best}，但检验还没有定论：这个可能性借用了各时段之间的共同信息"
+        "（估计会相互靠拢），而检验要求每个差距单独在设定的水平上显著。",
     },
     "thin_rival": {
         "en": "{slot} has a higher raw rate, but it rests on only {n} {unit}; it is not the better bet.",
@@ -345,22 +499,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # -- the advisor -------------------------------------------------------------
     "advice.stop": {
-        "en": "Stop testing: push at {slot} every day from tomorrow. (On day {day} the evidence cleared "
-        "the sequential boundary against every other slot.)",
-        "zh": "可以停止测试：从明天起每天在 {slot} 推送。"
-        "（第 {day} 天的证据已越过与其他所有时段比较的序贯边界。）",
+        "en": "Settled: {slot} is the best slot (on day {day} the evidence cleared the sequential "
+        "boundary against every other slot).",
+        "zh": "已有定论：{slot} 是最好的推送时间（第 {day} 天的证据已越过与其他所有时段比较的序贯边界）。",
     },
-    "advice.continue": {
-        "en": "Keep testing: push tomorrow at {next}. {slot} leads, but is not yet separated from the "
-        "others.",
-        "zh": "继续测试：明天在 {next} 推送。{slot} 暂时领先，但还没有与其他时段拉开。",
-    },
-    "advice.footer": {
-        "en": "policy {policy}; dispersion {dispersion} (push-to-push variation beyond readers' own); "
-        "seed {seed}",
-        "zh": "策略 {policy}；离散系数 {dispersion}（推送之间超出读者本身的波动）；随机种子 {seed}",
-    },
-    "share_tomorrow": {"en": "chance of tomorrow", "zh": "明天被选中的概率"},
+    "advice.footer": {"en": "seed {seed}", "zh": "随机种子 {seed}"},
+    "share_tomorrow": {"en": "share of days", "zh": "排期中的占比"},
     "ci_low": {"en": "ci_low", "zh": "区间下限"},
     "ci_high": {"en": "ci_high", "zh": "区间上限"},
     "shrunk_low": {"en": "shrunk_low", "zh": "收缩区间下限"},
@@ -484,23 +628,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.appendix": {"en": "Appendix for analysts", "zh": "附录（供数据分析人员参考）"},
     "report.tests": {"en": "Every test run", "zh": "全部检验"},
     "report.tests_note": {
-        "en": "The decision uses the recommended tests (marked). The others are cross-checks: the "
-        "permutation test shuffles the slots over the randomised units, and with few units its p-value "
-        "can differ from the recommended test's; the reader-level z-test, when shown, treats readers as "
-        "independent and is not valid for a rotation.",
-        "zh": "结论依据的是标记为推荐的检验，其余是交叉验证：置换检验在随机化的单位之间打乱时段，"
-        "单位较少时它的 p 值可能与推荐检验不同；如显示了按读者计的 z 检验，它把读者当作相互独立，"
-        "对轮换测试并不成立。",
+        "en": "The decision uses the t tests of the leader against each other slot; the first row (do the "
+        "slots differ at all?) shuffles the slots over the randomised units (a permutation test). The "
+        "others are cross-checks: the F test on its reference distribution; the reader-level z-test, when "
+        "shown, treats readers as independent and is not valid for a rotation.",
+        "zh": "结论依据领先时段与其他每个时段的 t 检验；第一行（各时段是否有差别）在随机化的单位之间"
+        "打乱时段（置换检验）。其余是交叉验证：按参考分布计算的 F 检验；如显示了按读者计的 z 检验，"
+        "它把读者当作相互独立，对轮换测试并不成立。",
     },
     "report.model": {"en": "The model", "zh": "模型"},
     "report.model_text": {
         "en": "Slot effects on the logit scale, estimated on {unit} ({n}); residual {df} degrees of freedom; "
         "{variance}. Posterior: hierarchical normal across slots with the between-slot spread and the "
-        "noise both uncertain (seed {seed}). Decision: the omnibus test and the leader against every "
-        "other slot (Holm) at {alpha}.",
+        "noise both uncertain (seed {seed}). Decision: the leader beats every other slot, each in its "
+        "own t test at {alpha}.",
         "zh": "在 logit 尺度上估计各时段效应，比较单位为{unit}（{n} 个）；残差自由度 {df}；{variance}。"
         "后验：各时段服从层次正态模型，时段间差异与波动都视为不确定（随机种子 {seed}）。"
-        "决策规则：总体检验显著，且领先时段经 Holm 校正后优于其他每个时段，显著性水平 {alpha}。",
+        "决策规则：领先时段在与其他每个时段的 t 检验中都显著更好，显著性水平 {alpha}。",
     },
     "report.variance.pooled": {"en": "one pooled variance", "zh": "各时段共用一个方差"},
     "report.variance.slot": {"en": "each slot its own variance (Welch)", "zh": "各时段各自的方差（Welch）"},
@@ -524,7 +668,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.col.comparison": {"en": "comparison", "zh": "比较"},
     "report.col.estimate": {"en": "estimate", "zh": "估计值"},
     "report.col.p": {"en": "p-value", "zh": "p 值"},
-    "report.col.p_holm": {"en": "adjusted p (Holm)", "zh": "校正后 p（Holm）"},
+    "report.col.p_holm": {
+        "en": "p compared with alpha (Holm for cross-checks)",
+        "zh": "与 α 比较的 p（对照检验经 Holm 校正）",
+    },
     "report.col.check": {"en": "check", "zh": "检查项"},
     "report.col.result": {"en": "result", "zh": "结果"},
     "report.col.meaning": {"en": "what it means", "zh": "含义"},
@@ -670,6 +817,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "no imbalance beyond chance; with few pushes per slot not every slot met every weekday",
         "zh": "没有超出偶然的不均衡；每个时段推送不多，所以不是每个时段都遇到了每个星期",
     },
+    "check.weekday_balance.adjusted": {
+        "en": "weekday effects were estimated within each stretch and removed before the slots were "
+        "compared, so the weekday mix cannot favour a slot",
+        "zh": "星期的影响已在每个轮换段内估计并扣除后再比较时段，星期分布不会偏向某个时段",
+    },
+    "check.allocation.name": {"en": "how the slots were drawn", "zh": "时段是如何安排的"},
+    "check.allocation.detail": {
+        "en": "{slot}: {first} of the pushes in the first half of the study, {second} in the second "
+        "(p = {p})",
+        "zh": "{slot}：前半段占推送的 {first}，后半段占 {second}（p = {p}）",
+    },
+    "check.allocation.ok": {
+        "en": "the slots kept similar shares over the study",
+        "zh": "测试期间各时段所占比例大致不变",
+    },
+    "check.allocation.moved": {
+        "en": "the slots' shares changed over the study. If the schedule followed earlier results (a bandit, "
+        "or moving days to the leader), the rates can be biased: keep the probability column of wxtime's "
+        "schedules in the file so that the pushes can be weighted",
+        "zh": "测试期间各时段所占比例发生了变化。如果排期是根据之前的结果调整的"
+        "（多臂老虎机，或把日子挪给领先时段），比率可能有偏："
+        "请在文件中保留 wxtime 排期里的概率列，以便对推送加权",
+    },
+    "check.allocation.weighted": {
+        "en": "slots were drawn with logged probabilities that changed over the study; each push is weighted "
+        "by 1/sqrt(probability) so that following earlier results does not bias the rates",
+        "zh": "时段按记录下来的概率抽取，且概率在测试期间有变化；每次推送按 1/√概率 加权，"
+        "避免因跟随之前的结果而产生偏差",
+    },
+    "check.change.name": {"en": "recent change", "zh": "近期变化"},
+    "check.change.detail": {
+        "en": "{slot}: {change} against the other slots since {since} (p = {p}, adjusted for the slots)",
+        "zh": "{slot}：自 {since} 起相对其他时段变化 {change}（p = {p}，已按时段数校正）",
+    },
+    "check.change.ok": {
+        "en": "no slot moved against the others in the last 8 weeks beyond chance",
+        "zh": "最近 8 周没有哪个时段相对其他时段出现超出偶然的变化",
+    },
+    "check.change.warn": {
+        "en": "a slot moved against the others recently (a new term, a holiday, a different audience): "
+        "the schedule tries the other slots more often until it is clear again",
+        "zh": "最近有时段相对其他时段发生了变化（开学、假期或读者变化）：排期会更频繁地尝试其他时间，直到重新明朗",
+    },
     "check.young_pushes.name": {"en": "pushes still collecting reads", "zh": "仍在累积阅读的推送"},
     "check.young_pushes.detail": {
         "en": "{n} push(es) younger than {hours} hours on {as_of}{ids}",
@@ -699,6 +889,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "test.welch_f": {
         "en": "Welch F, all slots equal, over {unit}",
         "zh": "Welch F 检验（各时段相同，按{unit}）",
+    },
+    "test.permutation_welch": {
+        "en": "permutation test of Welch's F, all slots equal, over {unit}",
+        "zh": "Welch F 置换检验（各时段相同，按{unit}）",
+    },
+    "test.permutation_f": {
+        "en": "permutation test of F, all slots equal, over {unit}",
+        "zh": "F 统计量置换检验（各时段相同，按{unit}）",
+    },
+    "test.wald_f": {
+        "en": "Wald F, all slots equal, over {unit}",
+        "zh": "Wald F 检验（各时段相同，按{unit}）",
     },
     "test.t": {"en": "t test over {unit}", "zh": "t 检验（按{unit}）"},
     "test.permutation": {"en": "permutation test over {unit}", "zh": "置换检验（按{unit}）"},

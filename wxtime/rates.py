@@ -335,11 +335,11 @@ def estimate_rates(
     '12:00'
     >>> rates.summary[["slot", "pushes", "units", "rate", "ci_low", "ci_high"]].round(4)
         slot  pushes  units    rate  ci_low  ci_high
-    0  07:30      14      2  0.0549  0.0424   0.0708
-    1  12:00      14      2  0.0730  0.0567   0.0935
-    2  18:00      14      2  0.0437  0.0336   0.0566
-    3  21:00      14      2  0.0678  0.0526   0.0870
-    4  22:30      14      2  0.0634  0.0491   0.0814
+    0  07:30      14      2  0.0547  0.0422   0.0705
+    1  12:00      14      2  0.0727  0.0564   0.0931
+    2  18:00      14      2  0.0435  0.0334   0.0563
+    3  21:00      14      2  0.0675  0.0523   0.0866
+    4  22:30      14      2  0.0631  0.0489   0.0811
     """
     from .models import fit_slot_model
     from .posterior import slot_posterior

@@ -167,7 +167,7 @@ def _health_table(decision, lang) -> str:
 
 
 def _test_name(name: str, lang: str) -> str:
-    for prefix in ("anova_f", "welch_f", "permutation", "t"):
+    for prefix in ("permutation_welch", "permutation_f", "wald_f", "anova_f", "welch_f", "permutation", "t"):
         if name.startswith(prefix + "_over_"):
             unit = name.split("_over_")[1]
             unit = {"pushes": "push", "stretches": "stretch", "days": "day"}.get(unit, unit)
@@ -246,37 +246,31 @@ def _metrics_table(pushes, decision, lang, seed) -> str:
     return _table(header, rows)
 
 
-SCHEDULE_FIRST_DAYS = 7  # shown on the first screen; the rest fold away
+SCHEDULE_FIRST_DAYS = 14  # shown on the first screen; the rest fold away
 
 
 def _schedule(decision, lang) -> tuple[str, str, str, str]:
-    """The next step's schedule as HTML (the first week, then the rest folded away), and CSV
-    and .ics downloads as data URIs."""
-    from .planning import schedule_ics
-
-    schedule = decision.next_step.get("schedule")
-    if schedule is None or not len(schedule):
+    """The next step's schedule as HTML (the first two weeks, then the rest folded away), and
+    its CSV and .ics (the same files ``wxtime plan`` writes) as data URIs."""
+    step = decision.next_step
+    if step is None or not len(step.schedule):
         return "", "", "", ""
-    weekdays = {
-        "Mon": "周一",
-        "Tue": "周二",
-        "Wed": "周三",
-        "Thu": "周四",
-        "Fri": "周五",
-        "Sat": "周六",
-        "Sun": "周日",
-    }
     group_word = t("report.col.group", lang)
+    explore = t("step.role.explore", lang)
     rows = []
-    for date, day in schedule.groupby("date", sort=True):
+    for date, day in step.schedule.groupby("date", sort=True):
         if "group" in day.columns:
             slots = " · ".join(
                 f"{group_word} {_esc(g)} <b>{_esc(s)}</b>" for g, s in zip(day["group"], day["slot"])
             )
         else:
-            slots = " · ".join(f"<b>{_esc(s)}</b>" for s in day["slot"])
-        weekday = day["weekday"].iloc[0]
-        rows.append([_esc(date), _esc(weekdays[weekday] if lang == "zh" else weekday), slots])
+            slots = " · ".join(
+                f"<b>{_esc(s)}</b>"
+                + (f" <span class='explore'>{_esc(explore)}</span>" if r == "explore" else "")
+                for s, r in zip(day["slot"], day["role"])
+            )
+        weekday = t(f"weekday.{int(day['weekday'].iloc[0])}", lang)
+        rows.append([_esc(date), _esc(weekday), slots])
     header = [t("report.col.date", lang), t("weekday", lang), t("slot", lang)]
     first = _table(header, rows[:SCHEDULE_FIRST_DAYS])
     rest = ""
@@ -285,14 +279,8 @@ def _schedule(decision, lang) -> tuple[str, str, str, str]:
             f"<details><summary>{_esc(t('report.all_days', lang, n=len(rows)))}</summary>"
             f"<div class='scroll'>{_table(header, rows)}</div></details>"
         )
-    csv_text = schedule.to_csv(index=False)
-    csv_href = (
-        "data:text/csv;charset=utf-8;base64," + base64.b64encode(("\ufeff" + csv_text).encode()).decode()
-    )
-    ics_href = (
-        "data:text/calendar;charset=utf-8;base64,"
-        + base64.b64encode(schedule_ics(schedule).encode()).decode()
-    )
+    csv_href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(step.to_csv(lang).encode()).decode()
+    ics_href = "data:text/calendar;charset=utf-8;base64," + base64.b64encode(step.to_ics(lang)).decode()
     return first, rest, csv_href, ics_href
 
 
@@ -398,19 +386,7 @@ def render_report(
         )
     step = d.next_step
     schedule, schedule_rest, csv_href, ics_href = _schedule(d, lang)
-    shown = len(step["schedule"]["date"].unique()) if len(step["schedule"]) else 0
-    if step["kind"] == "push":
-        next_text = t("report.next_push", lang, slot=d.best_slot)
-    elif step["kind"] == "test":
-        next_text = t(
-            "report.next_test",
-            lang,
-            design=t(f"design.{step['design']}", lang),
-            shown=shown,
-            days=step["days"],
-        )
-    else:
-        next_text = t("report.next_collect", lang, shown=shown)
+    next_text = step.explain(lang) if step is not None else ""
     model_text, design_text = "", t(f"design.{d.design}", lang)
     if d.result is not None:
         model = d.result.model
@@ -453,8 +429,8 @@ def render_report(
         "sample_note": t("report.sample", lang) if sample else "",
         "decision": d,
         "headline": d.headline(lang),
-        "status": t(f"status.{d.decision}", lang),
-        "verdict": d.verdict(lang),
+        "status": t(f"status.{step.kind if step is not None else d.decision}", lang),
+        "verdict": d.test_sentence(lang),
         "lift_text": lift_text,
         "chance_bars": chance,
         "no_chance": t("report.no_chance", lang, why=d._why(lang)) if not d.available else "",
@@ -494,7 +470,7 @@ def render_report(
     return env.get_template(TEMPLATE).render(**context)
 
 
-def _xlsx_bytes(decision) -> bytes:
+def _xlsx_bytes(decision, lang: str = "en") -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         decision.slots.to_excel(writer, sheet_name="slots", index=False)
@@ -505,7 +481,8 @@ def _xlsx_bytes(decision) -> bytes:
         decision.health.drop(columns=["values"], errors="ignore").to_excel(
             writer, sheet_name="checks", index=False
         )
-        decision.next_step["schedule"].to_excel(writer, sheet_name="schedule", index=False)
+        if decision.next_step is not None:
+            decision.next_step.schedule_table(lang).to_excel(writer, sheet_name="schedule", index=False)
     return buffer.getvalue()
 
 
@@ -523,6 +500,7 @@ def build_report(
     seed: int = 0,
     xlsx: str | Path | None = None,
     read_options: dict | None = None,
+    step_options: dict | None = None,
 ) -> dict:
     """Read the data, decide, and write the decision page (HTML), its JSON and optionally an Excel file.
 
@@ -541,6 +519,9 @@ def build_report(
         Also write the decision's tables to this Excel workbook (for weekly decks).
     read_options : dict
         Passed to :func:`wxtime.io.read`: columns, send times, stated slots, ...
+    step_options : dict
+        Passed to :func:`wxtime.decision.decide`: ``account``, ``max_loss``, ``start``,
+        ``schedule_days`` (the next step's schedule).
 
     Returns
     -------
@@ -555,7 +536,7 @@ def build_report(
         sample = False
     else:
         table, sample = load_noon_study(), True
-    decision = decide(table, metric, seed=seed)
+    decision = decide(table, metric, seed=seed, **(step_options or {}))
     files_read = table.load.get("files") or []
     data_hash = files_read[0]["sha256"] if len(files_read) == 1 else ""
     name = Path(table.source).name if len(files_read) <= 1 else table.source
@@ -572,6 +553,6 @@ def build_report(
         ),
     }
     if xlsx:
-        files_out[Path(xlsx)] = _xlsx_bytes(decision)
+        files_out[Path(xlsx)] = _xlsx_bytes(decision, lang)
     atomic_write_many(files_out)
     return {"html": html_path, "json": json_path, "xlsx": Path(xlsx) if xlsx else None, "decision": decision}

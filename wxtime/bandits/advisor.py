@@ -1,4 +1,8 @@
-"""The advisor: from the pushes so far, what to push tomorrow and whether to stop."""
+"""The advisor: from the pushes so far, what to push tomorrow and whether the leader is settled.
+
+Tomorrow's slot is the next step's (:mod:`wxtime.nextstep`), the same in every command; the
+advisor adds the stopping rule's verdict at today's look.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,7 @@ import pandas as pd
 from ..counts import counts as resolve_counts
 from ..errors import InputError
 from ..i18n import t
-from .policies import Thompson
-from .state import State, push_logits
+from .state import push_logits
 from .stopping import look_levels, stop_check
 
 __all__ = ["Recommendation", "recommend"]
@@ -24,26 +27,27 @@ class Recommendation:
     Attributes
     ----------
     summary : DataFrame
-        ``slot, pushes, units, <trials>, <successes>, pooled_rate, rate_shrunk,
-        p_best, expected_loss, share_tomorrow``; the estimates come from the one
-        posterior (:func:`wxtime.posterior.slot_posterior`; NaN while it cannot
-        be computed).
+        ``slot, pushes, units, <trials>, <successes>, pooled_rate, rate_shrunk, p_best,
+        expected_loss, share_tomorrow``: the estimates of the decision
+        (:func:`wxtime.decision.decide`) and each slot's probability in the next step.
     next_slot : str
-        Tomorrow's slot in a rotation: one seeded draw of the policy.
+        Tomorrow's slot: the first day of the next step (the schedule every command shows).
+    next_step : NextStep
+        The operating schedule (:func:`wxtime.nextstep.operating_schedule`).
     stop : bool
-        Whether the stopping rule (:func:`wxtime.bandits.stop_check`) is met.
+        Whether the stopping rule (:func:`wxtime.bandits.stop_check`) is met: the leader is
+        settled at this look's level.
     leader : str
     message : str
-    policy, dispersion, threshold, seed, metric
+    threshold, seed, metric
     """
 
     summary: pd.DataFrame
     next_slot: str
+    next_step: object
     stop: bool
     leader: str
     message: str
-    policy: object
-    dispersion: float
     threshold: float
     seed: int
     metric: str
@@ -57,17 +61,16 @@ class Recommendation:
                 "stop": self.stop,
                 "leader": self.leader,
                 "message": self.message,
-                "policy": self.policy.name,
                 "metric": self.metric,
-                "dispersion": self.dispersion,
                 "threshold": self.threshold,
                 "seed": self.seed,
                 "slots": self.summary.to_dict(orient="records"),
+                "next_step": self.next_step.to_dict(),
             }
         )
 
     def plot(self, ax=None, lang: str = "en"):
-        """Each slot's rate with the stopping rule's bounds and the posterior estimate."""
+        """Each slot's rate with the posterior estimate; tomorrow's slot highlighted."""
         from ..plots import plot_advice
 
         return plot_advice(self, ax=ax, lang=lang)
@@ -103,84 +106,77 @@ def _unit_sums(c) -> tuple[np.ndarray, ...]:
 
 def recommend(
     pushes,
-    policy=None,
     *,
     metric: str = "open",
     threshold: float = 0.95,
     horizon_days: int = 90,
-    n_draws: int = 10_000,
+    n_draws: int | None = None,
     seed: int = 0,
     lang: str = "en",
+    account: str = "subscription",
+    max_loss: float | None = None,
+    start=None,
+    schedule_days: int = 28,
 ) -> Recommendation:
-    """Read the push table so far and say what to push tomorrow, and whether to stop.
+    """Read the push table so far and say what to push tomorrow, and whether the leader is settled.
 
-    * Stop or continue: the stopping rule shared with the simulation engine
-      (:func:`wxtime.bandits.stop_check`): the decision rule at this look's
-      nominal level, ``1 - threshold`` being spent over ``horizon_days`` daily
-      looks (today's look is the number of days since the first push).
-    * P(best), expected loss and shrunk rates: the one posterior, as in the decision.
-    * Tomorrow's slot: one seeded draw of ``policy`` (Thompson sampling by default),
-      its dispersion estimated from the whole table; its split shares likewise.
+    * Tomorrow: the first day of the next step, the operating schedule that ``wxtime
+      report``, ``analyze`` and ``plan`` show too (same data, seed and start: same day).
+    * Settled or not: the stopping rule shared with the simulation engine
+      (:func:`wxtime.bandits.stop_check`): the decision rule at this look's nominal
+      level, ``1 - threshold`` being spent over ``horizon_days`` daily looks (today's look
+      is the number of days since the first push).
 
     Examples
     --------
     >>> from wxtime.datasets import load_noon_study
-    >>> advice = recommend(load_noon_study(), seed=3)
-    >>> advice.leader, advice.stop
-    ('12:00', False)
+    >>> advice = recommend(load_noon_study(), seed=3, start="2030-01-01")
+    >>> advice.leader, advice.stop, advice.next_slot == advice.next_step.tomorrow["slot"]
+    ('12:00', False, True)
     """
-    from ..models import fit_slot_model
-    from ..posterior import slot_posterior
-    from ..rates import dispersion
+    from ..decision import decide
 
-    policy = policy or Thompson()
     if pushes is None or not len(pushes):
         raise InputError("no pushes yet: push at any slot first (or follow a rotation for the first days)")
     if not 0 < threshold < 1:
         raise InputError(f"threshold must be between 0 and 1, not {threshold!r}")
     c = resolve_counts(pushes, metric)
-    K = c.n_slots
-    totals = c.totals
-    nan = np.full(K, np.nan)
-    shrunk, p_best, loss = nan, nan, nan
-    if c.design not in ("slot-level", "single-slot"):
-        model = fit_slot_model(c, metric)
-        post = slot_posterior(model, n_draws=n_draws, seed=seed)
-        if post.available:
-            table = post.summary
-            shrunk, p_best, loss = (
-                table[col].to_numpy() for col in ("rate_shrunk", "p_best", "expected_loss")
-            )
+    decision = decide(
+        pushes,
+        metric,
+        seed=seed,
+        n_permutations=0,
+        plan=False,
+        **({} if n_draws is None else {"bayes_draws": n_draws}),
+        account=account,
+        max_loss=max_loss,
+        start=start,
+        schedule_days=schedule_days,
+    )
+    step = decision.next_step
     sent = c.sent_at
     look = int((sent.max().normalize() - sent.min().normalize()).days) + 1 if sent is not None else c.n_rows
     levels = look_levels(max(horizon_days, 1), round(1 - threshold, 10))
     check = stop_check(*_unit_sums(c), level=float(levels[min(look, len(levels)) - 1]))
-    phi, df = dispersion(c.successes, c.trials, c.code) if c.n_rows > K else (np.nan, 0)
-    phi = max(phi, 1.0) if np.isfinite(phi) and df >= 3 else getattr(policy, "initial_dispersion", 30.0)
-    y = np.bincount(c.code, c.successes, minlength=K)
-    n = np.bincount(c.code, c.trials, minlength=K)
-    m = c.pushes_per_slot.astype(float)
-    state = State.empty(1, K)
-    state.successes[0], state.trials[0], state.pushes[0] = y, n, m
-    rng = np.random.default_rng(seed)
-    fixed = policy.with_dispersion(phi)
-    next_arm = int(fixed.choose(state, rng, int(m.sum()))[0])
-    shares = fixed.shares(state, rng, int(m.sum()))[0]
     leader = c.slots[int(check.leader[0])]
     stop = bool(check.stop[0])
+    message = step.headline(lang)
     if stop:
-        message = t("advice.stop", lang, slot=leader, day=look)
-    else:
-        message = t("advice.continue", lang, slot=leader, next=c.slots[next_arm])
-    summary = totals.assign(rate_shrunk=shrunk, p_best=p_best, expected_loss=loss, share_tomorrow=shares)
+        message = t("advice.stop", lang, slot=leader, day=look) + " " + message
+    table = decision.slots.set_index("slot")
+    summary = c.totals.assign(
+        rate_shrunk=table["rate_shrunk"].reindex(c.slots).to_numpy(),
+        p_best=table["p_best"].reindex(c.slots).to_numpy(),
+        expected_loss=table["expected_loss"].reindex(c.slots).to_numpy(),
+        share_tomorrow=[step.probabilities.get(s, 0.0) for s in c.slots],
+    )
     return Recommendation(
         summary=summary,
-        next_slot=c.slots[next_arm],
+        next_slot=str(step.tomorrow["slot"]),
+        next_step=step,
         stop=stop,
         leader=leader,
         message=message,
-        policy=policy,
-        dispersion=float(phi),
         threshold=threshold,
         seed=seed,
         metric=metric,

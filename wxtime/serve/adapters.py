@@ -2,14 +2,13 @@
 
 Everything the pages show comes from the functions the command line uses
 (:func:`wxtime.io.read`, :func:`wxtime.decision.decide`,
-:func:`wxtime.report.render_report`, :func:`wxtime.planning.schedule_ics`); the few
+:func:`wxtime.report.render_report`, :class:`wxtime.nextstep.NextStep`); the few
 places where the web app needs them shaped differently are here, each in one
 function, so that when the analysis changes one line changes:
 
-* :func:`decide_for`: the decision, with the account type the operator chose (kept and
-  shown; :func:`~wxtime.decision.decide` does not take it yet);
-* :func:`schedule_downloads`: the schedule as CSV and .ics (today the decision's
-  ``next_step["schedule"]``, as ``wxtime plan`` writes it);
+* :func:`decide_for`: the decision, for the account type the operator chose;
+* :func:`schedule_downloads`: the next step's schedule as CSV and .ics, exactly as
+  ``wxtime plan -o ... --ics ...`` writes them (:class:`wxtime.nextstep.NextStep`);
 * :func:`header_mapping`: which header of each file became which column (the reader's own
   :func:`~wxtime.io.headers.map_headers`, re-run on the headers, since the load summary
   does not record the mapping);
@@ -65,11 +64,8 @@ class Download:
 
 
 def decide_for(table, metric: str, *, account: str = "subscription", seed: int = 0):
-    """The decision for ``table``, exactly as ``wxtime report`` makes it.
-
-    ``account`` (``"subscription"`` or ``"service"``) is the operator's account type. The
-    decision does not take it yet; it is checked here and kept with the result, and this is
-    the one line to change when :func:`~wxtime.decision.decide` takes it.
+    """The decision for ``table``, exactly as ``wxtime report`` makes it, for the operator's
+    ``account`` type (``"subscription"`` or ``"service"``).
 
     Examples
     --------
@@ -82,16 +78,12 @@ def decide_for(table, metric: str, *, account: str = "subscription", seed: int =
 
     if account not in ACCOUNT_TYPES:
         raise InputError(f"account must be one of {', '.join(ACCOUNT_TYPES)}, not {account!r}")
-    return decide(table, metric, seed=seed)
+    return decide(table, metric, seed=seed, account=account)
 
 
 def schedule_downloads(decision, lang: str = "en") -> dict[str, Download]:
-    """The next step's schedule as ``{"csv": Download, "ics": Download}`` (empty when none).
-
-    The bodies are what ``wxtime plan -o ... --ics ...`` writes for the same schedule (the
-    CSV with a byte-order mark, as the report's own download has, so that Excel reads the
-    Chinese right). ``lang`` is the page's language, passed so that a schedule worded per
-    language can be served from here.
+    """The next step's schedule as ``{"csv": Download, "ics": Download}`` (empty when none), in
+    ``lang``: what ``wxtime plan -o ... --ics ...`` writes for the same decision.
 
     Examples
     --------
@@ -100,17 +92,12 @@ def schedule_downloads(decision, lang: str = "en") -> dict[str, Download]:
     >>> sorted(files), files["ics"].body.startswith(b"BEGIN:VCALENDAR")
     (['csv', 'ics'], True)
     """
-    from ..planning import schedule_ics
-
-    schedule = decision.next_step.get("schedule")
-    if schedule is None or not len(schedule):
+    step = decision.next_step
+    if step is None or not len(step.schedule):
         return {}
-    csv_text = "\ufeff" + schedule.to_csv(index=False)
     return {
-        "csv": Download("wxtime-schedule.csv", csv_text.encode("utf-8"), "text/csv; charset=utf-8"),
-        "ics": Download(
-            "wxtime-schedule.ics", schedule_ics(schedule).encode("utf-8"), "text/calendar; charset=utf-8"
-        ),
+        "csv": Download("wxtime-schedule.csv", step.to_csv(lang).encode("utf-8"), "text/csv; charset=utf-8"),
+        "ics": Download("wxtime-schedule.ics", step.to_ics(lang), "text/calendar; charset=utf-8"),
     }
 
 
