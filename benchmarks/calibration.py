@@ -9,6 +9,7 @@ and analysed exactly as a user's file would be: ``wxtime.decision.decide``.
     .venv/bin/python benchmarks/calibration.py --part plan --studies 300  # the planner's promise
     .venv/bin/python benchmarks/calibration.py --part stop --studies 300  # both stopping rules
     .venv/bin/python benchmarks/calibration.py --part change --studies 300  # the change check
+    .venv/bin/python benchmarks/calibration.py --part follow --studies 100  # the next step, followed
 
 Per scenario it reports: how often the omnibus test rejects and the decision says
 "winner" (nulls: the error rates); how often the winner is the true best slot and how
@@ -277,6 +278,113 @@ def stop_part(studies, workers) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# -- following the next step (issue 19) ---------------------------------------------------
+FOLLOW_WORLDS = ("follow_20", "null_follow", "drift_randomized_120")
+
+
+def _follow_study(args) -> dict:
+    """120 days of an account that runs wxtime each week and follows the next step's seven
+    days (one push at each slot first, in a random order), with each day's logged chance."""
+    import warnings
+
+    import wxtime
+    from wxtime.decision import decide
+
+    name, seed = args
+    sc = _scenarios()
+    world = sc.World(name, seed)
+    rng = np.random.default_rng(seed)
+    first = list(rng.permutation(world.slots))
+    rows = [{**world.push(d, slot), "propensity": 1 / len(first)} for d, slot in enumerate(first)]
+    start = pd.Timestamp(world.start)
+    step = None
+    day = len(rows)
+    while day < world.days:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            decision = decide(
+                wxtime.validate(pd.DataFrame(rows)),
+                seed=seed * 1000 + day,
+                n_permutations=0,
+                plan=False,
+                bayes_draws=2000,
+                start=(start + pd.Timedelta(days=day)).strftime("%Y-%m-%d"),
+                schedule_days=7,
+            )
+        step = decision.next_step
+        for row in step.schedule.itertuples():
+            if day >= world.days:
+                break
+            rows.append({**world.push(day, row.slot), "propensity": float(row.probability)})
+            day += 1
+    final = decide(
+        wxtime.validate(pd.DataFrame(rows)), seed=seed, n_permutations=0, plan=False, bayes_draws=2000
+    )
+    rates = world.expected_rates  # (days, slots): the expected rate of each day's push
+    index = {s: i for i, s in enumerate(world.slots)}
+    pushed = np.array([index[r["slot"]] for r in rows])
+    days = np.arange(len(rows))
+    best_each_day = rates.max(axis=1)
+    regret = float(np.sum(best_each_day - rates[days, pushed]))
+    rotation = float(np.sum(best_each_day - rates.mean(axis=1)))
+    never = float(np.sum(best_each_day - rates[:, index[first[0]]]))
+    truth = world.truth.set_index("slot")["rate"]
+    chosen = final.next_step.choice
+    # IPS on the logged chances (days after the first round): each slot's mean rate.
+    later = days >= len(first)
+    p = np.array([r["propensity"] for r in rows])[later]
+    y = np.array([r["opened"] / r["delivered"] for r in rows])[later]
+    ips_hits = []
+    for i in index.values():
+        terms = np.where(pushed[later] == i, y / p, 0.0)
+        est, se = terms.mean(), terms.std(ddof=1) / np.sqrt(len(terms))
+        target = rates[later, i].mean()
+        ips_hits.append(abs(est - target) <= 2 * se)
+    return {
+        "world": name,
+        "seed": seed,
+        "best": world.best_slot,
+        "choice": chosen,
+        "choice_is_best": world.best_slot is not None and chosen == world.best_slot,
+        "final_kind": final.next_step.kind,
+        "realised_loss": float(truth.max() - truth[chosen]),
+        "max_loss": float(final.next_step.max_loss),
+        "regret": regret,
+        "regret_rotation": rotation,
+        "regret_never": never,
+        "ips_within_2se": float(np.mean(ips_hits)),
+    }
+
+
+def follow_part(studies, workers) -> pd.DataFrame:
+    jobs = [(name, 95_000 + i) for name in FOLLOW_WORLDS for i in range(studies)]
+    with ProcessPoolExecutor(workers) as pool:
+        runs = pd.DataFrame(list(pool.map(_follow_study, jobs, chunksize=2)))
+    return runs
+
+
+def summarise_follow(runs: pd.DataFrame) -> pd.DataFrame:
+    def one(g):
+        return pd.Series(
+            {
+                "studies": len(g),
+                "choice is the true best at day 120": g["choice_is_best"].mean()
+                if g["best"].notna().any()
+                else np.nan,
+                "regret / uniform rotation": g["regret"].mean() / g["regret_rotation"].mean()
+                if g["regret_rotation"].mean() > 0
+                else np.nan,
+                "regret / never changing": g["regret"].mean() / g["regret_never"].mean()
+                if g["regret_never"].mean() > 0
+                else np.nan,
+                "realised loss below the stated risk": (g["realised_loss"] <= g["max_loss"]).mean(),
+                "IPS within 2 SE": g["ips_within_2se"].mean(),
+            }
+        )
+
+    return runs.groupby("world", sort=False)[list(runs.columns)].apply(one)
+
+
 # -- the change check -------------------------------------------------------------------
 #: world: (days of history read, what a fire means)
 CHANGE_WORLDS = {
@@ -362,7 +470,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--part", choices=["decision", "plan", "stop", "change"], default="decision")
+    parser.add_argument(
+        "--part", choices=["decision", "plan", "stop", "change", "follow"], default="decision"
+    )
     parser.add_argument("--studies", type=int, default=300, help="studies per scenario (default 300)")
     parser.add_argument("--scenarios", default="", help="comma-separated names (default: all)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="processes (default: CPUs)")
@@ -381,7 +491,13 @@ def main(argv=None) -> int:
         return 0
     if args.summarise:
         runs = pd.read_csv(Path(args.out) / f"calibration_{args.part}.csv")
-        table = summarise_decisions(runs) if args.part == "decision" else runs
+        table = (
+            summarise_decisions(runs)
+            if args.part == "decision"
+            else summarise_follow(runs)
+            if args.part == "follow"
+            else runs
+        )
         print(_markdown(table) if args.markdown else table.round(3).to_string())
         return 0
     sc = _scenarios()
@@ -396,6 +512,9 @@ def main(argv=None) -> int:
     elif args.part == "change":
         table = change_part(args.studies, args.workers)
         runs = table.reset_index()
+    elif args.part == "follow":
+        runs = follow_part(args.studies, args.workers)
+        table = summarise_follow(runs)
     else:
         table = stop_part(args.studies, args.workers)
         runs = table
@@ -407,7 +526,7 @@ def main(argv=None) -> int:
     print(_markdown(table) if args.markdown else table.round(3).to_string())
     n = (
         len(runs)
-        if args.part == "decision"
+        if args.part in ("decision", "follow")
         else int(table["studies" if args.part in ("plan", "change") else "replications"].sum())
     )
     print(f"\n{n} studies in {seconds:.0f} s ({n / seconds:.1f} studies/s, {args.workers} workers)")

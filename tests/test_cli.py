@@ -233,3 +233,30 @@ def test_a_fixed_daily_cycle_is_called_what_it_is(tmp_path, capsys):
     assert main(["analyze", str(path)]) == 0
     text = capsys.readouterr().out
     assert "fixed cycle, not drawn at random" in text and "check fixed_order: warn" in text
+
+
+def test_the_papercuts_of_issue_19_stay_fixed(tmp_path, capsys):
+    """report -o into a folder, a .pdf refused in words, "did you mean", each command's own
+    description, and a switch's help without a misleading default."""
+    from wxtime.datasets import data_dir
+
+    path = str(data_dir() / "noon_study.csv")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert main(["report", path, "-o", f"{folder}/"]) == 0
+    assert (folder / "noon_study.html").exists() and (folder / "noon_study.json").exists()
+    capsys.readouterr()
+    assert main(["report", path, "-o", str(tmp_path / "r.pdf")]) == 2
+    assert "print it to PDF" in capsys.readouterr().err and not (tmp_path / "r.pdf").exists()
+    with pytest.raises(SystemExit) as stop:
+        main(["analyze", path, "--metirc", "open"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "wxtime analyze: error" in err and "did you mean --metric?" in err
+    for command in ("validate", "analyze", "plan"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = capsys.readouterr().out
+        assert text.split("\n\n")[1].strip(), command  # a description under the usage
+    with pytest.raises(SystemExit):
+        main(["notebooks", "--help"])
+    assert "(default: True)" not in capsys.readouterr().out

@@ -108,7 +108,7 @@ def test_an_account_that_always_pushed_at_one_time_gets_candidates_and_no_warnin
     step = decision.next_step
     assert step.kind == "start" and step.choice == "20:30" and len(step.candidates) >= 3
     minutes = sorted(int(s[:2]) * 60 + int(s[3:]) for s in [*step.candidates, "20:30"])
-    gaps = np.diff(minutes + [minutes[0] + 24 * 60])
+    gaps = np.diff([*minutes, minutes[0] + 24 * 60])
     assert gaps.min() >= 90  # distinct moments of the day
     assert len(step.schedule) == 28 and set(step.schedule["slot"]) - {"20:30"}
     assert step.probabilities["20:30"] == pytest.approx(1 - EXPLORE_MAX)

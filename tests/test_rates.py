@@ -294,3 +294,15 @@ def test_unknown_metric_and_missing_column_are_clear():
         estimate_rates(pushes, "likes")
     with pytest.raises(ValueError, match="column 'read': is needed for the metric 'read'"):
         estimate_rates(pushes.drop(columns=["read"]), "read")
+
+
+def test_read_through_counts_opens_as_its_trials():
+    """Issue 19: read-through's trials were labelled "delivered" (2,612 opens at 07:30 on the
+    replica; its deliveries are 48,670). The columns are the metric's (counts.METRICS)."""
+    from wxtime.counts import METRICS
+
+    pushes = load_noon_study().frame
+    table = estimate_rates(pushes, "read_through").summary.set_index("slot")
+    successes, trials = METRICS["read_through"][:2]
+    assert table.loc["07:30", "trials"] == pushes.loc[pushes["slot"] == "07:30", trials].sum() == 2612
+    assert table.loc["07:30", "successes"] == pushes.loc[pushes["slot"] == "07:30", successes].sum()

@@ -699,10 +699,17 @@ def _read_options(args) -> dict:
 def _cmd_report(args) -> int:
     from .report import build_report
 
+    stem = Path(args.files[0]).stem if args.files else "noon_study"
     output = args.output
     if output is None:
-        stem = Path(args.files[0]).stem if args.files else "noon_study"
         output = f"reports/{stem}.html"
+    elif str(output).endswith(("/", "\\")) or Path(output).is_dir():
+        output = Path(output) / f"{stem}.html"  # a folder: the page goes in it
+    elif Path(output).suffix.lower() not in (".html", ".htm"):
+        raise InputError(
+            f"-o {output}: the report is an HTML page (its JSON goes beside it); name it .html, "
+            "or give a folder. For a PDF, open the page in a browser and print it to PDF."
+        )
     result = build_report(
         args.files or None,
         output=output,
@@ -804,18 +811,53 @@ class _Formatter(argparse.HelpFormatter):
 
     def _get_help_string(self, action):
         text = action.help or ""
-        quiet = action.default is None or action.default is False or action.default == argparse.SUPPRESS
+        quiet = (
+            action.default is None
+            or isinstance(action.default, bool)  # a switch: its help says what it turns on or off
+            or action.default == argparse.SUPPRESS
+        )
         if "default" not in text and not quiet and action.option_strings:
             text += " (default: %(default)s)"
         return text
 
 
 def _formatters(parser: argparse.ArgumentParser) -> None:
+    """Every parser gets the formatter; a command without a description gets its one-line help
+    as one (``wxtime validate --help`` said nothing about what validate does)."""
     parser.formatter_class = _Formatter
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            for child in action.choices.values():
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, child in action.choices.items():
+                if not child.description and helps.get(name):
+                    child.description = helps[name][:1].upper() + helps[name][1:] + "."
                 _formatters(child)
+
+
+def _command_parser(parser: argparse.ArgumentParser, argv) -> argparse.ArgumentParser:
+    """The sub-parser of the command in ``argv`` (the deepest one named), else ``parser``."""
+    current = parser
+    for word in argv:
+        sub = next((a for a in current._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if sub is None:
+            break
+        if word in sub.choices:
+            current = sub.choices[word]
+    return current
+
+
+def _unknown_options(parser: argparse.ArgumentParser, argv, extras) -> None:
+    """Refuse unknown arguments with the command's own usage and a "did you mean" (exits 2)."""
+    import difflib
+
+    command = _command_parser(parser, argv)
+    known = [o for a in command._actions for o in a.option_strings]
+    hints = []
+    for extra in extras:
+        name = extra.split("=", 1)[0]
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6) if name.startswith("-") else []
+        hints.append(f"{extra} (did you mean {close[0]}?)" if close else extra)
+    command.error("unrecognized arguments: " + " ".join(hints))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -886,7 +928,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-o",
         "--output",
-        help="write the schedule as CSV (Chinese headers with --lang zh), or as a calendar if it ends in .ics",
+        help="write the schedule as CSV (Chinese headers with --lang zh), or as a calendar if it "
+        "ends in .ics",
     )
     p.add_argument("--ics", help="write the schedule as an iCalendar file, with reminders the evening before")
     _add_next_step(p)
@@ -1091,7 +1134,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        _unknown_options(parser, argv, extras)
     if not getattr(args, "func", None):
         parser.print_help()
         return 0

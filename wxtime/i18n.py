@@ -858,7 +858,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "check.change.warn": {
         "en": "a slot moved against the others recently (a new term, a holiday, a different audience): "
         "the schedule tries the other slots more often until it is clear again",
-        "zh": "最近有时段相对其他时段发生了变化（开学、假期或读者变化）：排期会更频繁地尝试其他时间，直到重新明朗",
+        "zh": "最近有时段相对其他时段发生了变化（开学、假期或读者变化）："
+        "排期会更频繁地尝试其他时间，直到重新明朗",
     },
     "check.young_pushes.name": {"en": "pushes still collecting reads", "zh": "仍在累积阅读的推送"},
     "check.young_pushes.detail": {

@@ -195,5 +195,6 @@ def export_notebooks(
             target = Path(output) / f"{name}.html"
             with atomic_write(target, "w", encoding="utf-8") as fh:
                 fh.write(body)
+            progress.update(1)  # the export: the "+ 1" of each notebook in the total
             written.append(target)
     return written

@@ -236,9 +236,11 @@ class SlotRates:
     Attributes
     ----------
     summary : DataFrame
-        ``slot, slot_hour, pushes, units, delivered, successes, rate, ci_low,
+        ``slot, slot_hour, pushes, units, trials, successes, rate, ci_low,
         ci_high, rate_shrunk, shrunk_low, shrunk_high, p_best, expected_loss``
-        (loss in rate units; multiply by 100 for percentage points). The
+        (``trials`` and ``successes`` are the metric's columns, :data:`wxtime.counts.METRICS`:
+        deliveries and opens for ``open``, opens and reads for ``read_through``; loss in rate
+        units, multiply by 100 for percentage points). The
         posterior columns are NaN when no push-level variation exists (one row
         per slot, or one unit per slot).
     metric, interval, level, seed : as passed
@@ -348,7 +350,7 @@ def estimate_rates(
         raise InputError(f"level must be between 0 and 1 (e.g. 0.95), not {level!r}")
     c = counts(pushes, metric)
     phi, _ = dispersion(c.successes, c.trials, c.code) if c.n_rows > c.n_slots else (np.nan, 0)
-    totals = c.totals.rename(columns={c.trials_column: "delivered", c.successes_column: "successes"})
+    totals = c.totals.rename(columns={c.trials_column: "trials", c.successes_column: "successes"})
     totals.insert(1, "slot_hour", c.slot_hours)
     posterior, note = None, ""
     nan = np.full(c.n_slots, np.nan)
