@@ -473,3 +473,17 @@ def test_the_change_check_rarely_cries_wolf_and_sees_a_30_percent_shift_within_8
     row = decision.health.set_index("check").loc["change"]
     assert row["status"] == "warn" and "12:00" in row["detail"]
     assert decision.next_step.changed and decision.next_step.explore_share == pytest.approx(0.5, abs=0.01)
+
+
+def test_a_winner_with_a_modest_chance_to_be_best_says_why_the_two_differ():
+    """Issue 20: the test and P(best) must not contradict each other without a word."""
+    import dataclasses
+
+    pushes = wxtime.simulate_split(slots=["12:00", "18:00"], days=14, seed=5).pushes
+    decision = decide(pushes)
+    assert decision.decision == "winner" and "chance that" not in decision.verdict()
+    doubtful = dataclasses.replace(decision, p_best=0.6)
+    assert "The chance that 12:00 is best is only 60%" in doubtful.verdict()
+    assert "12:00 是最佳时间的可能性只有 60%" in doubtful.verdict("zh")
+    sure = dataclasses.replace(decision, decision="inconclusive", p_best=0.97)
+    assert "yet the test is not settled" in sure.verdict()

@@ -566,9 +566,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.rates": {"en": "{metric} by slot", "zh": "各时段的{metric}"},
     "report.rates_note": {
         "en": '"Each slot alone" uses only that slot\'s {unit}; "shrunk" pulls every slot towards the others '
-        "as far as the data allow, most where evidence is thin. Intervals are {level}.",
+        "as far as the data allow, most where evidence is thin; the recommendation quotes the shrunk "
+        "rates. The funnel below shows the pooled rates (totals divided). Intervals are {level}.",
         "zh": "“各时段单独估计”只用该时段自己的{unit}；“收缩估计”按数据允许的程度把各时段向"
-        "其他时段拉近，证据越少拉得越多。区间为 {level}。",
+        "其他时段拉近，证据越少拉得越多；建议中引用的是收缩估计。下方漏斗显示合计比率（合计数相除）。"
+        "区间为 {level}。",
     },
     "report.funnel": {"en": "The funnel", "zh": "推送漏斗"},
     "report.funnel_note": {
