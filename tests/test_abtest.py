@@ -251,7 +251,10 @@ def test_replica_decision_names_noon_and_is_honest_about_strength():
     assert decision.decision == "inconclusive" and decision.reason == "pairwise"
     assert "cannot yet tell that from chance" in decision.verdict()
     # The choice under the default risk, with a share of days still drawn at random.
-    assert decision.headline() == "Push at 12:00" and decision.next_step.kind == "choose"
+    assert decision.headline().startswith("Push at 12:00") and decision.next_step.kind == "choose"
+    # The headline never contradicts tomorrow's row of the schedule.
+    tomorrow = decision.next_step.tomorrow["slot"]
+    assert tomorrow == "12:00" or f"tomorrow is a check day at {tomorrow}" in decision.headline()
     assert 0.1 <= decision.next_step.explore_share <= 0.5
     payload = decision.to_dict()
     assert payload["decision"] == "inconclusive" and payload["design"] == "blocked"
@@ -265,7 +268,7 @@ def test_a_clear_split_test_declares_the_true_winner():
     decision = decide(pushes)
     assert decision.decision == "winner" and decision.best_slot == "12:00"
     assert decision.verdict().startswith("12:00 beats every other slot")
-    assert decision.headline() == "Push at 12:00" and decision.next_step.kind == "push"
+    assert decision.headline().startswith("Push at 12:00") and decision.next_step.kind == "push"
     night = wxtime.simulate_split(
         wxtime.night_owl(), slots=["12:00", "18:00", "22:30"], days=14, seed=5
     ).pushes

@@ -167,7 +167,7 @@ def test_analyze_text_output_names_the_design_and_the_pick(capsys):
 
     assert main(["analyze", str(data_dir() / "noon_study.csv"), "--naive"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Push at 12:00\nNot settled yet: 12:00 leads")
+    assert out.startswith("Push at 12:00") and "\nNot settled yet: 12:00 leads" in out
     assert "design: rotation in stretches of days (compared: stretches)" in out and "naive_reader_z" in out
     assert "nan" not in out.lower().replace("naive", "")
 

@@ -144,7 +144,7 @@ def test_a_good_file_gets_the_decision_naming_its_true_best_slot(good_result, ap
     assert all(f"<td>{slot}</td><td>16</td>" in read_page.text for slot in TRUE_RATES)
     assert '<td class="header">送达人数</td><td>delivered <code>delivered</code>' in read_page.text
     assert result.status_code == 200
-    assert headline(result) == "Push at 21:00"
+    assert headline(result).startswith("Push at 21:00")
     assert app.state.wx.workspace.files() == []  # the result is built: the upload is gone
 
 
@@ -193,7 +193,7 @@ def test_the_result_page_is_the_report_under_a_bar_of_downloads_and_a_share_link
     assert f'value="{LOCAL}/r/{rid}"' in result.text  # loopback: no token in the link
     assert "Account: Subscription account" in html.unescape(result.text)
     chinese = client.get(f"/r/{rid}?lang=zh")
-    assert headline(chinese) == "在 21:00 推送"
+    assert headline(chinese).startswith("在 21:00 推送")
     assert client.get(f"/r/{'x' * 22}").status_code == 404
 
 
@@ -206,7 +206,7 @@ def test_pages_speak_the_browser_s_language_and_the_decision_the_chosen_one(app,
     read_page = upload(client, files["good"])
     assert "六月推送.csv：读取成功，48 次推送（每次推送一行）" in html.unescape(read_page.text)
     result = decide(client, read_page, lang="zh", account="service")
-    assert headline(result) == "在 21:00 推送"
+    assert headline(result).startswith("在 21:00 推送")
     assert "账号类型：服务号" in result.text
     assert 'lang="zh-CN"' in result.text
 
@@ -217,7 +217,7 @@ def test_the_sample_data_names_noon(app):
     assert "noon_study.csv: OK, 70 pushes" in html.unescape(read_page.text)
     assert str(data_dir()) not in read_page.text  # no server paths
     result = decide(client, read_page)
-    assert headline(result) == "Push at 12:00"
+    assert headline(result).startswith("Push at 12:00")
     assert t("report.sample", "en") in html.unescape(result.text)
 
 
@@ -238,7 +238,7 @@ def test_an_unknown_header_gets_the_mapping_form_and_the_fixed_mapping_decides(a
     assert "odd headers.csv: OK, 48 pushes" in html.unescape(read_page.text)
     assert '<td class="header">Opens now</td><td>opened' in read_page.text
     result = decide(client, read_page)
-    assert headline(result) == "Push at 21:00"
+    assert headline(result).startswith("Push at 21:00")
     assert app.state.wx.workspace.files() == []
 
 

@@ -122,7 +122,7 @@ def test_an_operator_uploads_a_file_and_reads_the_decision(server, visit, data, 
         page.click("#decide button[type=submit]")
     assert "/r/" in page.url
     best = max(TRUE_RATES, key=TRUE_RATES.get)
-    assert page.inner_text(".headline") == {"en": f"Push at {best}", "zh": f"在 {best} 推送"}[lang]
+    assert page.inner_text(".headline").startswith({"en": f"Push at {best}", "zh": f"在 {best} 推送"}[lang])
     tab.check()
     assert server["app"].state.wx.workspace.files() == []
     if width == 1280:
@@ -138,7 +138,9 @@ def _downloads_parse(page, lang, tmp_path) -> None:
     with page.expect_download() as got:
         page.click(f".wx-bar a:has-text('{csv_label}')")
     rows = list(csv.DictReader(open(got.value.path(), encoding="utf-8-sig")))
-    assert rows and {row["slot"] for row in rows} == {"21:00"}
+    slot = {"en": "slot", "zh": "推送时间"}[lang]  # the CSV speaks the page's language
+    slots = [row[slot] for row in rows]
+    assert rows and slots.count("21:00") >= 0.75 * len(slots)  # the winner, and a few check days
     with page.expect_download() as got:
         page.click(f".wx-bar a:has-text('{ics_label}')")
     text = open(got.value.path(), encoding="utf-8").read()
@@ -159,7 +161,7 @@ def test_the_mapping_form_fixes_an_unknown_header(server, visit, data):
     assert page.inner_text("h1") == "What was read"
     with page.expect_navigation():
         page.click("#decide button[type=submit]")
-    assert page.inner_text(".headline") == "Push at 21:00"
+    assert page.inner_text(".headline").startswith("Push at 21:00")
     tab.check()
 
 

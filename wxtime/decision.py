@@ -162,12 +162,14 @@ class Decision:
         if self.decision == "not_enough_data":
             return t("verdict.not_enough_data", lang, why=self._why(lang))
         rival = self.closest_rival or self.runner_up
-        shrunk = self.slots.set_index("slot")["rate_shrunk"] if "rate_shrunk" in self.slots else None
+        # Each slot's own estimate: the numbers the test and its interval rest on (the shrunk
+        # ones belong to P(best) and the loss, and the page labels them).
+        own = self.slots.set_index("slot")["rate"] if "rate" in self.slots else None
 
         def rate_of(slot):
-            if shrunk is None or slot not in shrunk.index or not np.isfinite(shrunk[slot]):
+            if own is None or slot not in own.index or not np.isfinite(own[slot]):
                 return "—"
-            return percent(shrunk[slot], 2 if shrunk[slot] < 0.01 else 1)
+            return percent(own[slot], 2 if own[slot] < 0.01 else 1)
 
         lift, low, high = np.nan, np.nan, np.nan
         if len(self.comparisons) and rival in set(self.comparisons["slot"]):
@@ -508,9 +510,9 @@ def decide(
     >>> from wxtime.datasets import load_noon_study
     >>> d = decide(load_noon_study(), n_permutations=200)
     >>> d.best_slot, d.decision, d.headline()
-    ('12:00', 'inconclusive', 'Push at 12:00')
+    ('12:00', 'inconclusive', 'Push at 12:00; tomorrow is a check day at 18:00')
     >>> print(d.headline("zh"))
-    在 12:00 推送
+    在 12:00 推送；明天是探索日，改在 18:00
     >>> d.next_step.kind, d.next_step.account.kind  # the choice under the risk, still exploring
     ('choose', 'subscription')
     """

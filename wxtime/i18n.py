@@ -257,13 +257,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     # -- the next step (wxtime/nextstep.py) ----------------------------------------------
     "step.headline.push": {"en": "Push at {slot}", "zh": "在 {slot} 推送"},
     "step.headline.choose": {"en": "Push at {slot}", "zh": "在 {slot} 推送"},
+    "step.headline.check_day": {
+        "en": "Push at {slot}; tomorrow is a check day at {tomorrow}",
+        "zh": "在 {slot} 推送；明天是探索日，改在 {tomorrow}",
+    },
     "step.headline.learn": {
         "en": "Keep learning: push at {slot} on most days, tomorrow at {tomorrow}",
         "zh": "继续观察：多数日子在 {slot} 推送，明天 {tomorrow}",
     },
     "step.headline.start": {
-        "en": "Try other times: keep {slot} on half the days, tomorrow at {tomorrow}",
-        "zh": "试试其他时间：一半的日子保持 {slot}，明天 {tomorrow}",
+        "en": "Try other times: keep {slot} on about half the days, tomorrow at {tomorrow}",
+        "zh": "试试其他时间：大约一半的日子保持 {slot}，明天 {tomorrow}",
     },
     "step.why.push": {
         "en": "The data name {slot} the best slot.",
@@ -308,8 +312,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "step.explore": {
         "en": "About one day in {every} ({share}) goes to {others}, drawn at random so that the "
-        "comparison stays fair.",
-        "zh": "大约每 {every} 天有一天（{share}）随机安排在 {others}，这样比较才公平。",
+        "comparison stays fair (check days in the schedule).",
+        "zh": "大约每 {every} 天有一天（{share}）随机安排在 {others}，这样比较才公平（即排期中的“探索”日）。",
     },
     "step.cost.posterior": {
         "en": "Expected cost of following it: about {opens} opens a month fewer than always pushing "
@@ -326,7 +330,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "每周用新数据再运行一次，排期会自动更新。",
     },
     "step.role.choice": {"en": "choice", "zh": "常规"},
-    "step.role.explore": {"en": "exploration", "zh": "探索"},
+    "step.role.explore": {"en": "check day", "zh": "探索"},
     "step.col.date": {"en": "date", "zh": "日期"},
     "step.col.weekday": {"en": "weekday", "zh": "星期"},
     "step.col.slot": {"en": "slot", "zh": "推送时间"},
@@ -398,7 +402,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status.inconclusive": {"en": "keep learning", "zh": "继续观察"},
     "status.not_enough_data": {"en": "not enough data", "zh": "数据不足"},
     "status.push": {"en": "decided", "zh": "已有结论"},
-    "status.choose": {"en": "a choice, with its risk", "zh": "可以选定，风险已知"},
+    "status.choose": {"en": "not settled: the best bet, with its risk", "zh": "尚无定论：按风险选定"},
     "status.learn": {"en": "keep learning", "zh": "继续观察"},
     "status.start": {"en": "try other times", "zh": "试试其他时间"},
     "status.test": {"en": "test", "zh": "测试"},
@@ -530,8 +534,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "暂时无法给出概率：{why}。",
     },
     "report.lift": {
-        "en": "{best} over {rival}: {lift} ({level} interval {low} to {high})",
-        "zh": "{best} 比 {rival}：{lift}（{level} 区间 {low} 至 {high}）",
+        "en": "Allowing for every slot at once (shrunk estimates): {best} over {rival} {lift} ({level} "
+        "credible interval {low} to {high})",
+        "zh": "综合所有时段（收缩估计）：{best} 比 {rival} 高 {lift}（{level} 可信区间 {low} 至 {high}）",
     },
     "report.rests_on": {
         "en": "Based on {pushes} pushes over {days} days ({first} to {last}) at {slots} slots. "
@@ -566,10 +571,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.rates": {"en": "{metric} by slot", "zh": "各时段的{metric}"},
     "report.rates_note": {
         "en": '"Each slot alone" uses only that slot\'s {unit}; "shrunk" pulls every slot towards the others '
-        "as far as the data allow, most where evidence is thin; the recommendation quotes the shrunk "
-        "rates. The funnel below shows the pooled rates (totals divided). Intervals are {level}.",
+        "as far as the data allow, most where evidence is thin. The test in the recommendation compares "
+        "each slot alone; the chance to be best and the expected loss use the shrunk rates. The funnel "
+        "below shows pooled rates (totals divided). Intervals are {level}.",
         "zh": "“各时段单独估计”只用该时段自己的{unit}；“收缩估计”按数据允许的程度把各时段向"
-        "其他时段拉近，证据越少拉得越多；建议中引用的是收缩估计。下方漏斗显示合计比率（合计数相除）。"
+        "其他时段拉近，证据越少拉得越多。建议中的检验比较的是各时段单独估计；最优概率和期望损失用的是收缩估计。"
+        "下方漏斗显示合计比率（合计数相除）。"
         "区间为 {level}。",
     },
     "report.funnel": {"en": "The funnel", "zh": "推送漏斗"},

@@ -201,7 +201,10 @@ class NextStep:
     def headline(self, lang: str = "en") -> str:
         """What to do, in one sentence."""
         day = self.tomorrow
-        return t(f"step.headline.{self.kind}", lang, slot=self.choice, tomorrow=day["slot"])
+        kind = self.kind
+        if kind in ("push", "choose") and day["slot"] != self.choice:
+            kind = "check_day"  # the headline never contradicts the first row of the schedule
+        return t(f"step.headline.{kind}", lang, slot=self.choice, tomorrow=day["slot"])
 
     def explain(self, lang: str = "en") -> str:
         """Why this schedule, what it costs and how it keeps checking (plain words)."""

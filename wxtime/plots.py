@@ -207,7 +207,8 @@ def plot_decision(decision, ax=None, lang: str = "en"):
     best = list(table["slot"]).index(decision.best_slot)
     ax.axvspan(best - 0.4, best + 0.4, color="tab:orange", alpha=0.08, lw=0)
     labels = [
-        f"{slot}\n{p:.2f}" if np.isfinite(p) else slot for slot, p in zip(table["slot"], table["p_best"])
+        f"{slot}\n{100 * p:.0f}%" if np.isfinite(p) else slot
+        for slot, p in zip(table["slot"], table["p_best"])
     ]
     ax.set_xticks(x, labels, rotation=45 if len(table) > 8 else 0)
     ax.set_xlabel(t("plot.slot", lang) + (f" / {t('plot.p_best', lang)}" if decision.available else ""))

@@ -127,7 +127,7 @@ def _slots_table(decision, lang) -> str:
                 percent(r.pooled_rate, 2),
                 with_interval(r.rate, r.ci_low, r.ci_high),
                 with_interval(r.rate_shrunk, r.shrunk_low, r.shrunk_high),
-                "—" if not np.isfinite(r.p_best) else f"{r.p_best:.2f}",
+                "—" if not np.isfinite(r.p_best) else f"{100 * r.p_best:.0f}%",
                 pp(r.expected_loss, 2, lang),
             ]
         )
@@ -233,7 +233,7 @@ def _metrics_table(pushes, decision, lang, seed) -> str:
             [
                 _esc(metric_label(metric, lang)),
                 _esc(d.best_slot),
-                "—" if not d.available else f"{d.p_best:.2f}",
+                "—" if not d.available else f"{100 * d.p_best:.0f}%",
                 _esc(t(f"status.{d.decision}", lang)),
             ]
         )
