@@ -282,10 +282,10 @@ def _slot_table(table, lang: str = "en") -> str:
         if column in out.columns:
             out[column] = out[column].map(lambda v: percent(v, 2))
     if "expected_loss" in out.columns:
-        out["expected_loss"] = out["expected_loss"].map(lambda v: pp(v, 2))
+        out["expected_loss"] = out["expected_loss"].map(lambda v: pp(v, 2, lang))
     for column in ("p_best", "share_tomorrow"):
-        if column in out.columns:
-            out[column] = out[column].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}")
+        if column in out.columns:  # one percentage, as the page shows it
+            out[column] = out[column].map(lambda v: "—" if pd.isna(v) else percent(v, 0))
     names = {c: MESSAGES[c][lang] for c in out.columns if c in MESSAGES and lang in MESSAGES[c]}
     return out.rename(columns=names).to_string(index=False)
 

@@ -193,12 +193,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "serve.decide.heading": {"en": "Decide", "zh": "得出结论"},
     "serve.decide.account": {"en": "Account type", "zh": "账号类型"},
     "serve.account.subscription": {
-        "en": "Subscription account (订阅号): one push a day",
-        "zh": "订阅号：每天可群发一次",
+        "en": "Subscription account (订阅号), one push a day",
+        "zh": "订阅号（每天可群发一次）",
     },
     "serve.account.service": {
-        "en": "Service account (服务号): four pushes a month",
-        "zh": "服务号：每月可群发四次",
+        "en": "Service account (服务号), four pushes a month",
+        "zh": "服务号（每月可群发四次）",
     },
     "serve.decide.metric": {"en": "Compare slots on", "zh": "比较指标"},
     "serve.decide.lang": {"en": "Language of the page", "zh": "结论页语言"},
@@ -207,7 +207,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "serve.lang.zh": {"en": "中文", "zh": "中文"},
     "serve.result.account": {"en": "Account: {account}", "zh": "账号类型：{account}"},
     "serve.result.page": {"en": "Download the page", "zh": "下载本页"},
-    "serve.result.json": {"en": "The numbers (JSON)", "zh": "数据（JSON）"},
+    "serve.result.json": {"en": "The numbers (JSON)", "zh": "全部数字（JSON 文件）"},
     "serve.result.share": {
         "en": "Link to this result (works while the server runs)",
         "zh": "本结果的链接（服务运行期间有效）",
@@ -276,13 +276,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "step.why.choose": {
         "en": "{slot} is the best bet: if another slot were in fact better, pushing at {slot} would "
         "cost about {loss} of the rate on average, within the {limit} you accept.",
-        "zh": "{slot} 是最稳妥的选择：即使其他时间其实更好，在 {slot} 推送平均也只少约{loss}，"
-        "在可接受的{limit}以内。",
+        "zh": "{slot} 是最稳妥的选择：即使其他时间其实更好，在 {slot} 推送平均也只少约 {loss}，"
+        "在可接受的 {limit} 以内。",
     },
     "step.why.learn": {
         "en": "{slot} leads, but choosing it now could cost about {loss} of the rate, more than the "
         "{limit} you accept: the schedule tries the other slots more often.",
-        "zh": "{slot} 暂时领先，但现在就定下来平均可能少约{loss}，超过可接受的{limit}："
+        "zh": "{slot} 暂时领先，但现在就定下来平均可能少约 {loss}，超过可接受的 {limit}："
         "所以排期会更多地试其他时间。",
     },
     "step.why.learn_unknown": {
@@ -574,7 +574,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "as far as the data allow, most where evidence is thin. The test in the recommendation compares "
         "each slot alone; the chance to be best and the expected loss use the shrunk rates. The funnel "
         "below shows pooled rates (totals divided). Intervals are {level}.",
-        "zh": "“各时段单独估计”只用该时段自己的{unit}；“收缩估计”按数据允许的程度把各时段向"
+        "zh": "“各时段单独估计”只用该时段自身的推送数据；“收缩估计”按数据允许的程度把各时段向"
         "其他时段拉近，证据越少拉得越多。建议中的检验比较的是各时段单独估计；最优概率和期望损失用的是收缩估计。"
         "下方漏斗显示合计比率（合计数相除）。"
         "区间为 {level}。",
