@@ -161,3 +161,16 @@ def test_plans_refuse_impossible_rates(baseline, lift, message):
 def test_a_plan_needs_a_positive_lift():
     with pytest.raises(ValueError, match="positive lift"):
         plan_study(fit_slot_model(load_noon_study()), lift=0.0)
+
+
+def test_the_boundaries_convolution_is_scipy_s_fftconvolve():
+    """sequential.py convolves with NumPy's FFT (importing scipy.signal took 1.3 s of a 2.4 s
+    `bandit recommend`); it must equal scipy.signal.fftconvolve(mode="same")."""
+    from scipy.signal import fftconvolve
+
+    from wxtime.sequential import _convolve_same
+
+    rng = np.random.default_rng(0)
+    for n in (5, 301, 1000):
+        a, b = rng.random(n), rng.random(2 * n - 1)
+        assert np.allclose(_convolve_same(a, b), fftconvolve(a, b, mode="same"), atol=1e-12)
