@@ -29,9 +29,47 @@ __all__ = [
     "norm_pdf",
     "norm_ppf",
     "norm_sf",
+    "root_bracket",
     "t_cdf",
     "t_ppf",
 ]
+
+
+def root_bracket(f, lo: float, hi: float, xtol: float = 1e-9) -> float:
+    """The root of ``f`` in ``[lo, hi]`` (``f(lo)`` and ``f(hi)`` of opposite signs) by the
+    Illinois variant of false position, which keeps the root bracketed and converges
+    superlinearly: what ``scipy.optimize.brentq`` returns to within ``xtol``, without
+    importing ``scipy.optimize`` (0.35 s) for a one-dimensional root.
+
+    Examples
+    --------
+    >>> round(root_bracket(lambda x: x**2 - 2, 0.0, 2.0), 8)
+    1.41421356
+    """
+    a, b = float(lo), float(hi)
+    fa, fb = f(a), f(b)
+    if fa == 0:
+        return a
+    if fb == 0:
+        return b
+    side, previous = 0, np.inf
+    for _ in range(200):
+        c = (a * fb - b * fa) / (fb - fa)
+        fc = f(c)
+        if fc == 0 or abs(c - previous) < xtol or abs(b - a) < xtol:
+            return float(c)
+        previous = c
+        if (fc > 0) == (fb > 0):
+            b, fb = c, fc
+            if side == -1:
+                fa /= 2
+            side = -1
+        else:
+            a, fa = c, fc
+            if side == 1:
+                fb /= 2
+            side = 1
+    return float(c)
 
 
 def norm_cdf(x):

@@ -332,23 +332,19 @@ def _permutation_statistic(model: SlotModel, *, with_df: bool = False):
     K = model.counts.n_slots
     J = len(value)
 
-    def sums(labels):
+    # A permutation keeps every slot's number of units: only weighted sums move.
+    n = np.bincount(model.counts.unit_slot, minlength=K).astype(float)[None, :]
+    columns = {"w": weight, "wy": weight * value, "wyy": weight * value**2, "inverse": 1 / weight}
+
+    def sums(labels, *names):
         P = labels.shape[0]
         offset = (np.arange(P)[:, None] * K + labels).ravel()
-
-        def total(x):
-            return np.bincount(offset, np.tile(x, P), minlength=P * K).reshape(P, K)
-
-        return (
-            total(weight),
-            total(weight * value),
-            total(weight * value**2),
-            total(1 / weight),
-            total(np.ones(J)),
+        return tuple(
+            np.bincount(offset, np.tile(columns[name], P), minlength=P * K).reshape(P, K) for name in names
         )
 
     def pooled_f(labels):
-        wsum, wy, _, _, _ = sums(labels)
+        wsum, wy = sums(labels, "w", "wy")
         means = wy / np.where(wsum > 0, wsum, 1)
         grand = np.sum(weight * value) / weight.sum()
         between = np.sum(wsum * (means - grand) ** 2, axis=1) / (K - 1)
@@ -364,7 +360,7 @@ def _permutation_statistic(model: SlotModel, *, with_df: bool = False):
     node_weights = node_weights / node_weights.sum()
 
     def welch_f(labels):
-        wsum, wy, wyy, inverse, n = sums(labels)
+        wsum, wy, wyy, inverse = sums(labels, "w", "wy", "wyy", "inverse")
         theta = wy / wsum
         own_df = n - 1
         own = np.maximum(wyy - wsum * theta**2, 1e-12) / own_df

@@ -234,9 +234,9 @@ def plan_study(
     if not np.isfinite(lift) or lift <= 0.005:
         raise InputError(f"a plan needs a positive lift to detect (got {lift:.3g})")
     _check_rates(baseline, lift)
-    from scipy import optimize
-
-    effect = optimize.brentq(lambda d: rate(baseline_theta + d) / baseline - 1 - lift, 0.0, 10.0, xtol=1e-8)
+    effect = _stats.root_bracket(
+        lambda d: rate(baseline_theta + d) / baseline - 1 - lift, 0.0, 10.0, xtol=1e-8
+    )
     variance = (
         float(model.scale)
         if model.variance_model == "pooled"

@@ -132,9 +132,11 @@ def group_sequential_boundaries(
         if crossing(8.0) >= target:
             z_k = 8.0  # nothing (to numerical precision) is spent this early
         else:
-            from scipy import optimize
-
-            z_k = optimize.brentq(lambda z, c=crossing, t=target: c(z) - t, 0.0, 8.0, xtol=1e-9)
+            # On the log scale the crossing probability is nearly quadratic in z: few steps.
+            log_target = np.log(target)
+            z_k = _stats.root_bracket(
+                lambda z, c=crossing, t=log_target: np.log(max(c(z), 1e-300)) - t, 0.0, 8.0, xtol=1e-9
+            )
         crossed += crossing(z_k)
         boundaries.append(float(z_k))
         if mass is None:
