@@ -31,10 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import special
-from statsmodels.stats.proportion import proportion_confint
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from . import _stats
 from ._display import frame_html
@@ -102,6 +99,8 @@ def _pooled_intervals(y, n, codes, n_slots, interval, level):
     rate = ys / ns
     alpha = 1 - level
     if interval in _BINOMIAL_METHODS:
+        from statsmodels.stats.proportion import proportion_confint  # 2 s of imports: only here
+
         low, high = proportion_confint(ys, ns, alpha=alpha, method=_BINOMIAL_METHODS[interval])
         return rate, np.asarray(low), np.asarray(high), f"binomial ({interval}), readers as independent"
     if interval == "quasi":
@@ -509,6 +508,9 @@ class RateModel:
         self._adjusted_cache = None
         n = pushes[trials].to_numpy(float)
         y = pushes[successes].to_numpy(float) / n
+        import statsmodels.api as sm  # 2 s of imports: only for the GLM
+        from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
         glm = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=n)
         # Not floored at 1: the F and t reference distributions already carry the
         # scale's estimation noise; flooring made split-design A/A tests reject 2.7%.
