@@ -267,7 +267,7 @@ def stop_part(studies, workers) -> pd.DataFrame:
             {
                 "rule": "advisor, followed daily",
                 "world": name,
-                "policy": "thompson",
+                "policy": "next step",
                 "stopped": runs["stopped"].mean(),
                 "wrong_stops": runs["wrong"].mean(),
                 "wrong_among_stopped": stopped["wrong"].mean() if len(stopped) else np.nan,

@@ -151,7 +151,8 @@ class RuleResult:
     @property
     def p_hardest(self) -> np.ndarray:
         """The largest p-value of the leader's comparisons (1 where none can be computed)."""
-        p = np.where(np.isnan(self.p_value), -1.0, self.p_value)
+        p = self.p_value
+        p = np.where(np.isnan(p), -1.0, p)
         hardest = p.max(axis=1)
         return np.where(hardest < 0, 1.0, hardest)
 

@@ -27,10 +27,14 @@ After the horizon the last look's level is kept, which spends more than
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import special
+
+if TYPE_CHECKING:
+    from ..rule import RuleResult
 
 __all__ = ["StopCheck", "look_levels", "stop_check"]
 
@@ -56,15 +60,20 @@ class StopCheck:
     """Outcome of :func:`stop_check` for each replication (``(R,)`` arrays; ``mean`` is ``(R, S)``).
 
     ``p_hardest`` is the largest pairwise p-value of the leader against the others (1 where
-    no test can be run).
+    no test can be run), computed when asked for: the simulation engine looks every day of
+    thousands of replications and needs only ``stop``.
     """
 
     stop: np.ndarray
     leader: np.ndarray
     mean: np.ndarray
-    p_hardest: np.ndarray
     df: np.ndarray
     level: float
+    outcome: RuleResult = field(repr=False)
+
+    @property
+    def p_hardest(self) -> np.ndarray:
+        return self.outcome.p_hardest
 
 
 def stop_check(pushes, logit_sum, logit_square, *, level: float = 0.05) -> StopCheck:
@@ -122,7 +131,7 @@ def stop_check(pushes, logit_sum, logit_square, *, level: float = 0.05) -> StopC
         stop=stop,
         leader=outcome.leader,
         mean=mean,
-        p_hardest=outcome.p_hardest,
         df=df,
         level=level,
+        outcome=outcome,
     )
