@@ -25,6 +25,7 @@ class Problem:
     header: str | None = None  # the file's own header for ``column``, when it differs (送达人数)
     line: int | None = None  # the line (CSV) or sheet row (Excel) as the user sees it, when known
     sheet: str | None = None  # the workbook sheet holding the row
+    kind: str | None = None  # what kind of problem, for programs ("missing_column"); None otherwise
 
 
 class InputError(ValueError):

@@ -263,7 +263,9 @@ def missing_problem(name: str, headers, mapping: Mapping[str, str]) -> Problem:
         hint += f"--columns {option} (Python: columns={{'{name}': '{close[0]}'}})"
     else:
         hint = f"; name your column with --columns {name}=<your header> (Python: columns={{'{name}': ...}})"
-    return Problem(None, name, f"is required: {NEEDED[name]}. The file has: {have}{hint}")
+    return Problem(
+        None, name, f"is required: {NEEDED[name]}. The file has: {have}{hint}", kind="missing_column"
+    )
 
 
 def map_headers(headers, columns: Mapping[str, str] | None, source: str) -> tuple[dict[str, str], list[str]]:

@@ -224,7 +224,7 @@ def missing_columns(error) -> list[str]:
     named = {
         p.column
         for p in error.problems
-        if p.row is None and p.column in REQUIRED and p.message.startswith("is required")
+        if p.kind == "missing_column" and p.column in REQUIRED
     }
     return [c for c in REQUIRED if c in named]
 
