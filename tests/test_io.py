@@ -811,3 +811,20 @@ def test_iso_fast_path_reads_as_the_general_parser():
     # a column of dates written with a zero clock is dates, on both paths
     zeros = parse_datetimes(pd.Series(["2024-06-03 00:00:00"] * 3))
     assert not zeros.timed.any()
+
+
+def test_columns_rescue_a_sheet_whose_count_headers_wxtime_does_not_know(tmp_path):
+    """A sheet with dates, times and two unknown count headers was taken for a send log, and
+    --columns could not say otherwise; now the mapping decides, and without it the message
+    says how."""
+    path = tmp_path / "unk.csv"
+    path.write_text(
+        "日期,推送时间,人数甲,人数乙\n2024-06-01,12:00,1000,50\n2024-06-02,21:00,1000,60\n"
+        "2024-06-03,12:00,1000,55\n2024-06-04,21:00,1000,62\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PushDataError, match="--columns delivered=<header>,opened=<header>"):
+        read(path)
+    table = read(path, columns={"delivered": "人数甲", "opened": "人数乙"})
+    assert table.frame["opened"].tolist() == [50, 60, 55, 62]
+    assert table.frame["slot"].tolist() == ["12:00", "21:00", "12:00", "21:00"]

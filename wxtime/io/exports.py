@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -48,13 +49,16 @@ def _keys(frame: pd.DataFrame) -> dict[str, str]:
     return {header_key(c): c for c in frame.columns}
 
 
-def classify(table: Table) -> str:
+def classify(table: Table, columns: Mapping[str, str] | None = None) -> str:
     """What a table is: ``"notified"`` (已通知内容), ``"hourly"`` (流量分析 by hour),
-    ``"daily"`` (流量分析 by day), ``"log"`` (a send log: times, no counts) or ``"pushes"``."""
+    ``"daily"`` (流量分析 by day), ``"log"`` (a send log: times, no counts) or ``"pushes"``.
+    ``columns`` (the user's ``--columns``) counts too: a sheet whose count headers the
+    aliases do not know is a push table once the user names them."""
     from .headers import ALIASES
 
     keys = _keys(table.frame)
     targets = {ALIASES.get(k, k) for k in keys}
+    targets |= {target for target, header in (columns or {}).items() if header_key(header) in keys}
     if "渠道" in keys or "传播渠道" in keys:
         hour = any(k in keys for k in ("小时", "时段", "时刻", "hour"))
         return "hourly" if hour else "daily"

@@ -205,7 +205,7 @@ def read(
         table = read_table(path, sep=sep, encoding=encoding, sheet=sheet)
         from .exports import classify, hourly_from_export
 
-        what = classify(table)
+        what = classify(table, columns)
         described.append({"file": str(path), "kind": what, "sha256": file_sha256(path)})
         if what == "hourly":
             hourly_parts.append(hourly_from_export(table))
@@ -272,7 +272,13 @@ def read(
                     None,
                     None,
                     f"holds {what}: the push figures are needed too (a push table, the 已通知内容 export, "
-                    "or getarticletotal payloads)",
+                    "or getarticletotal payloads)"
+                    + (
+                        "; if it holds them under headers wxtime does not know, name them: --columns "
+                        "delivered=<header>,opened=<header>"
+                        if what == "a send log"
+                        else ""
+                    ),
                 )
             ],
             line_offset=None,

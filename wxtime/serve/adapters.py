@@ -221,11 +221,7 @@ def header_mapping(paths, columns: dict | None = None) -> list[dict]:
 def missing_columns(error) -> list[str]:
     """The required columns a :class:`~wxtime.errors.PushDataError` says the file lacks
     (``delivered``, ``opened``, ``sent_at``), in that order; empty for any other problem."""
-    named = {
-        p.column
-        for p in error.problems
-        if p.kind == "missing_column" and p.column in REQUIRED
-    }
+    named = {p.column for p in error.problems if p.kind == "missing_column" and p.column in REQUIRED}
     return [c for c in REQUIRED if c in named]
 
 
