@@ -286,9 +286,10 @@ def test_advisor_stops_when_the_evidence_is_in():
 
 
 def test_advisor_followed_daily_on_an_a_a_world_rarely_stops(worlds):
-    """Small twin of benchmarks/calibration.py --part stop (advisor followed daily)."""
+    """Small twin of benchmarks/calibration.py --part stop (advisor followed daily; 0 of 100
+    A/A worlds stopped there). Six worlds: each day is a full `bandit recommend` (about 90 ms)."""
     stops = 0
-    for seed in range(12):
+    for seed in range(6):
         world = worlds.World("null_randomized_iid", 800 + seed)
         rows = [world.push(day, slot) for day, slot in enumerate(world.slots)]
         for day in range(len(rows), world.days):
@@ -299,7 +300,7 @@ def test_advisor_followed_daily_on_an_a_a_world_rarely_stops(worlds):
                 stops += 1
                 break
             rows.append(world.push(day, advice.next_slot))
-    assert stops <= 1
+    assert stops == 0
 
 
 def test_bandit_cli_json(capsys):
