@@ -393,3 +393,19 @@ def test_bernoulli_ts_evaluated_from_the_uniform_random_log_matches_independent_
         # Both estimate TS's on-policy click rate at this position within sampling error.
         on_policy = bts_log.loc[bts_log["position"] == position, "click"].mean()
         assert abs(table.loc["snips", "value"] - on_policy) < 3 * table.loc["snips", "se"] + 0.002
+
+
+def test_a_slot_seen_in_one_stretch_is_never_left_behind_by_the_stopping_rule():
+    """Units that are stretches: a slot tried in one stretch is confounded with its time, so
+    the rule waits (min_units 2, as the decision's); randomised pushes may leave it (min_units 1)."""
+    from wxtime.rule import MIN_UNITS_PER_SLOT
+
+    rng = np.random.default_rng(4)
+    y = [rng.normal(-2.5, 0.1, 12), rng.normal(-2.9, 0.1, 12), np.array([-4.0])]
+    args = (
+        np.array([len(v) for v in y], float),
+        np.array([v.sum() for v in y]),
+        np.array([(v**2).sum() for v in y]),
+    )
+    assert stop_check(*args, min_units=1).stop[0]
+    assert not stop_check(*args, min_units=MIN_UNITS_PER_SLOT).stop[0]

@@ -215,20 +215,10 @@ class NextStep:
         every = max(1, round(1 / self.explore_share)) if self.explore_share > 0 else 0
         if self.kind == "push":
             parts.append(t("step.why.push", lang, slot=self.choice))
-        elif self.kind == "choose":
+        elif self.kind in ("choose", "learn"):
             parts.append(
                 t(
-                    "step.why.choose",
-                    lang,
-                    slot=self.choice,
-                    loss=pp(self.expected_loss, 2, lang),
-                    limit=pp(self.max_loss, 2, lang),
-                )
-            )
-        elif self.kind == "learn":
-            parts.append(
-                t(
-                    "step.why.learn",
+                    f"step.why.{self.kind}",
                     lang,
                     slot=self.choice,
                     loss=pp(self.expected_loss, 2, lang),

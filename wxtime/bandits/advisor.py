@@ -157,7 +157,13 @@ def recommend(
     sent = c.sent_at
     look = int((sent.max().normalize() - sent.min().normalize()).days) + 1 if sent is not None else c.n_rows
     levels = look_levels(max(horizon_days, 1), round(1 - threshold, 10))
-    check = stop_check(*_unit_sums(c), level=float(levels[min(look, len(levels)) - 1]))
+    from ..rule import MIN_UNITS_PER_SLOT
+
+    check = stop_check(
+        *_unit_sums(c),
+        level=float(levels[min(look, len(levels)) - 1]),
+        min_units=MIN_UNITS_PER_SLOT if c.unit_kind == "stretch" else 1,
+    )
     leader = c.slots[int(check.leader[0])]
     stop = bool(check.stop[0])
     message = step.headline(lang)

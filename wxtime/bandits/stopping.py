@@ -76,7 +76,7 @@ class StopCheck:
         return self.outcome.p_hardest
 
 
-def stop_check(pushes, logit_sum, logit_square, *, level: float = 0.05) -> StopCheck:
+def stop_check(pushes, logit_sum, logit_square, *, level: float = 0.05, min_units: int = 1) -> StopCheck:
     """The decision rule at nominal ``level`` on per-slot sums of unit logits (``(R, S)`` or ``(S,)``).
 
     Parameters
@@ -87,6 +87,10 @@ def stop_check(pushes, logit_sum, logit_square, *, level: float = 0.05) -> StopC
         Sums of the units' empirical logits and of their squares.
     level : float
         This look's nominal level (:func:`look_levels`; ``alpha`` for a single look).
+    min_units : int
+        Units every slot needs: 1 when units are randomised pushes (a slot tried once and far
+        below can be left behind); :data:`wxtime.rule.MIN_UNITS_PER_SLOT` when they are
+        stretches, since a slot seen in one stretch is confounded with its time.
 
     Returns
     -------
@@ -124,7 +128,7 @@ def stop_check(pushes, logit_sum, logit_square, *, level: float = 0.05) -> StopC
         leader=np.argmax(mean, axis=1),
         level=level,
         pooled=True,
-        min_units=1,
+        min_units=min_units,
     )
     stop = outcome.winner & tried.all(axis=1)
     return StopCheck(
