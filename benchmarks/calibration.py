@@ -10,6 +10,7 @@ and analysed exactly as a user's file would be: ``wxtime.decision.decide``.
     .venv/bin/python benchmarks/calibration.py --part stop --studies 300  # both stopping rules
     .venv/bin/python benchmarks/calibration.py --part change --studies 300  # the change check
     .venv/bin/python benchmarks/calibration.py --part follow --studies 100  # the next step, followed
+    .venv/bin/python benchmarks/calibration.py --part weekend --studies 300  # weekend-specific slots
 
 Per scenario it reports: how often the omnibus test rejects and the decision says
 "winner" (nulls: the error rates); how often the winner is the true best slot and how
@@ -390,6 +391,8 @@ def summarise_follow(runs: pd.DataFrame) -> pd.DataFrame:
 CHANGE_WORLDS = {
     "stable_operate_365": (365, "false alarm"),
     "shift_operate_30": (240 + 56, "detected within 8 weeks"),
+    "drop_operate_30": (240 + 56, "detected within 8 weeks"),
+    "rise_operate_30": (240 + 56, "detected within 8 weeks"),
 }
 
 
@@ -426,6 +429,64 @@ def change_part(studies, workers) -> pd.DataFrame:
         studies=("seed", "size"), ran=("ran", "mean"), fired=("fired", "mean")
     )
     table["reads"] = [CHANGE_WORLDS[w][1] for w in table.index]
+    return table
+
+
+# -- weekend-specific slots -------------------------------------------------------------
+#: Worlds where weekends rank the slots as weekdays do (a weekend choice is a false claim),
+#: and the one where they differ (12:00 best Mon-Fri, 21:00 Sat-Sun).
+WEEKEND_WORLDS = (
+    "null_weekday_same",
+    "weekday_same_25",
+    "power_randomized_30",
+    "null_randomized_viral",
+    "null_rare_noisy",
+    "null_thompson_log",
+    "stable_operate_365",
+    "weekday_differs",
+)
+
+
+def _weekend_study(args) -> dict:
+    import wxtime
+    from wxtime.decision import decide
+
+    name, seed = args
+    sc = _scenarios()
+    world = sc.World(name, seed)
+    d = decide(wxtime.validate(world.run()), seed=seed, bayes_draws=1000, n_permutations=0, plan=False)
+    step, check = d.next_step, d.weekend
+    truth = world.truth_by_weekday()
+    ends = truth[truth["weekday"] >= 5].groupby("slot")["rate"].mean()
+    claimed = step.weekend_choice
+    return {
+        "world": name,
+        "seed": seed,
+        "ran": check is not None,
+        "interaction": bool(check and check["differs"]),
+        "claimed": claimed is not None,
+        "claim_right": claimed is not None and claimed == ends.idxmax(),
+        # What the weekend choice earns a weekend push against the overall choice (truth).
+        "gain_pp": 100 * (ends[claimed] - ends[step.choice]) if claimed else 0.0,
+        "stated_gain_pp": 100 * step.weekend_gain if claimed else np.nan,
+    }
+
+
+def weekend_part(studies, workers) -> pd.DataFrame:
+    """How often the next step gives weekends their own slot: false claims where weekends rank
+    as weekdays do, and how often (and how well) where they differ."""
+    jobs = [(name, 97_000 + i) for name in WEEKEND_WORLDS for i in range(studies)]
+    with ProcessPoolExecutor(workers) as pool:
+        runs = pd.DataFrame(list(pool.map(_weekend_study, jobs, chunksize=8)))
+    table = runs.groupby("world", sort=False).agg(
+        studies=("seed", "size"),
+        ran=("ran", "mean"),
+        interaction_test=("interaction", "mean"),
+        weekend_slot_claimed=("claimed", "mean"),
+        claim_right=("claim_right", "mean"),
+        realised_gain_pp=("gain_pp", "mean"),
+        stated_gain_pp=("stated_gain_pp", "mean"),
+    )
     return table
 
 
@@ -471,7 +532,7 @@ def main(argv=None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--part", choices=["decision", "plan", "stop", "change", "follow"], default="decision"
+        "--part", choices=["decision", "plan", "stop", "change", "follow", "weekend"], default="decision"
     )
     parser.add_argument("--studies", type=int, default=300, help="studies per scenario (default 300)")
     parser.add_argument("--scenarios", default="", help="comma-separated names (default: all)")
@@ -512,6 +573,9 @@ def main(argv=None) -> int:
     elif args.part == "change":
         table = change_part(args.studies, args.workers)
         runs = table.reset_index()
+    elif args.part == "weekend":
+        table = weekend_part(args.studies, args.workers)
+        runs = table.reset_index()
     elif args.part == "follow":
         runs = follow_part(args.studies, args.workers)
         table = summarise_follow(runs)
@@ -527,7 +591,7 @@ def main(argv=None) -> int:
     n = (
         len(runs)
         if args.part in ("decision", "follow")
-        else int(table["studies" if args.part in ("plan", "change") else "replications"].sum())
+        else int(table["studies" if args.part in ("plan", "change", "weekend") else "replications"].sum())
     )
     print(f"\n{n} studies in {seconds:.0f} s ({n / seconds:.1f} studies/s, {args.workers} workers)")
     return 0

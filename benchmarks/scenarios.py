@@ -147,6 +147,11 @@ stable_operate_365                 operate     365 d, epsilon 0.2, current 12:00
 shift_operate_30                   operate     as stable_operate_365 until day 239; from day 240
                                                21:00 has effect 1.56 = 1.3 x 1.2, 30% above the
                                                current slot 12:00 (which keeps 1.2)
+drop_operate_30                    operate     as stable_operate_365 (base rate 0.06) until day
+                                               239; from day 240 the current best 12:00 falls
+                                               30% (1.2 -> 0.84; 18:00 at 1.05 is then best)
+rise_operate_30                    operate     as stable_operate_365 until day 239; from day 240
+                                               the current best 12:00 rises 30% (1.2 -> 1.56)
 weekday_same_25                    rand. 140 d WEEKDAY x2; 12:00 +25% every day (no interaction)
 weekday_differs                    rand. 140 d WEEKDAY x2; 12:00 x1.25 Mon-Fri, 21:00 x1.25
                                                Sat-Sun (overall best 12:00)
@@ -987,6 +992,28 @@ _SPECS.update(
             current="12:00",
             effects=_one_better("12:00", 0.20),
             effects_after=tuple({"12:00": 1.2, "21:00": 1.2 * 1.3}.get(s, 1.0) for s in SLOTS),
+            change_day=240,
+            base_rate=0.055,
+        ),
+        "drop_operate_30": dict(
+            note="Operating 365 d at 12:00 (epsilon 0.2); 12:00 +20% until day 239; from day 240 "
+            "12:00 falls 30% to 0.84, below the others (18:00 1.05 becomes the best); base rate 0.06.",
+            design="operate",
+            days=365,
+            current="12:00",
+            effects=_one_better("12:00", 0.20),
+            effects_after=tuple({"12:00": 0.84, "18:00": 1.05}.get(s, 1.0) for s in SLOTS),
+            change_day=240,
+            base_rate=0.06,
+        ),
+        "rise_operate_30": dict(
+            note="Operating 365 d at 12:00 (epsilon 0.2); 12:00 +20% until day 239; from day 240 "
+            "12:00 rises 30% to 1.56; base rate 0.055.",
+            design="operate",
+            days=365,
+            current="12:00",
+            effects=_one_better("12:00", 0.20),
+            effects_after=tuple(1.56 if s == "12:00" else 1.0 for s in SLOTS),
             change_day=240,
             base_rate=0.055,
         ),

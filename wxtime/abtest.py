@@ -91,6 +91,7 @@ __all__ = [
     "pairwise_tests",
     "permutation_test",
     "sequential_monitor",
+    "weekend_check",
 ]
 
 #: The permutation cross-check draws at most this many unit labels (see :func:`permutation_test`).
@@ -526,21 +527,27 @@ def _time_checks(rows, model: SlotModel) -> None:
 
 #: The change check's recent window (days) and its family-wise level.
 CHANGE_WINDOW_DAYS = 56
-CHANGE_LEVEL = 0.01
+CHANGE_LEVEL = 0.05
 
 
 def change_check(model: SlotModel, *, window_days: int = CHANGE_WINDOW_DAYS, level: float = CHANGE_LEVEL):
-    """Has any slot moved against the others in the last ``window_days`` days?
+    """Has any slot moved against the others in the last ``window_days`` days, in a way that
+    could change the choice?
 
     For each slot with at least three pushes both in the window and before it, the change
     of its mean push logit, minus the inverse-variance weighted change of all such slots (an
     audience-wide rise or fall changes no choice), over its standard error from the pooled
     within-slot-and-period variance; t tests on that variance's df, Bonferroni over the
-    slots at family-wise ``level``. Push-level designs only (stretches are too few in a
-    window), and only with at least ``window_days`` days of history before the window.
+    slots at family-wise ``level``. When one slot had most of the window's pushes (the
+    account's current slot), the tests look only where a change could alter the choice: a
+    fall of that slot, a rise of the others (one-sided; a rise of the current slot or a fall
+    of one it already beats changes nothing). Otherwise every test is two-sided.
+    Push-level designs only (stretches are too few in a window), and only with at least
+    ``window_days`` days of history before the window.
 
-    Returns None when it cannot run, else a dict ``changed, slot, change, p, since``
-    (``change`` relative, e.g. -0.25 = 25% lower against the others; ``p`` Bonferroni-adjusted).
+    Returns None when it cannot run, else a dict ``changed, slot, change, p, since, current``
+    (``change`` relative, e.g. -0.25 = 25% lower against the others; ``p`` Bonferroni-adjusted;
+    ``current`` the slot with most of the window's pushes, or None).
 
     Examples
     --------
@@ -573,24 +580,36 @@ def change_check(model: SlotModel, *, window_days: int = CHANGE_WINDOW_DAYS, lev
     total = np.bincount(cell, y, minlength=2 * c.n_slots).reshape(c.n_slots, 2)
     mean = total / np.maximum(n, 1)
     within = float(np.sum((y - mean.ravel()[cell]) ** 2))
+    # Tested: 3+ pushes before and in the window. Reference (the audience-wide change): every
+    # slot with 3+ before and any in the window, so that rarely pushed slots still count.
     ok = (n >= 3).all(axis=1)
-    if ok.sum() < 2:
+    ref = (n[:, 0] >= 3) & (n[:, 1] >= 1)
+    if ok.sum() < 1 or ref.sum() < 2:
         return None
     used = n > 0
     df = float(c.n_rows - used.sum())
     if df < 3:
         return None
     s2 = within / df
-    d = mean[ok, 1] - mean[ok, 0]
-    var = s2 * (1 / n[ok, 1] + 1 / n[ok, 0])
-    w = 1 / var
+    d = mean[:, 1] - mean[:, 0]
+    var = s2 * (1 / np.maximum(n[:, 1], 1) + 1 / np.maximum(n[:, 0], 1))
+    w = np.where(ref, 1 / var, 0.0)
     common = float(np.sum(w * d) / np.sum(w))
-    relative = d - common
-    se = np.sqrt(np.maximum(var - 1 / np.sum(w), 1e-12))
+    relative = (d - common)[ok]
+    se = np.sqrt(np.maximum(var[ok] - 1 / np.sum(w), 1e-12))
     tstat = relative / se
-    p = np.minimum(2 * _stats.t_cdf(-np.abs(tstat), df) * int(ok.sum()), 1.0)
-    worst = int(np.argmin(p))
     slots = [s for s, keep in zip(c.slots, ok) if keep]
+    share = n[:, 1] / n[:, 1].sum()
+    top = int(np.argmax(share))
+    if share[top] > 0.5 and ok[top]:
+        current = int(np.flatnonzero(ok).tolist().index(top))
+        direction = np.ones(len(slots))
+        direction[current] = -1.0
+        one_sided = _stats.t_cdf(-direction * tstat, df)
+    else:
+        current, one_sided = None, 2 * _stats.t_cdf(-np.abs(tstat), df)
+    p = np.minimum(one_sided * int(ok.sum()), 1.0)
+    worst = int(np.argmin(p))
     since = (c.sent_at.min().normalize() + pd.Timedelta(days=last - window_days + 1)).strftime("%Y-%m-%d")
     return {
         "changed": bool(p[worst] < level),
@@ -598,6 +617,135 @@ def change_check(model: SlotModel, *, window_days: int = CHANGE_WINDOW_DAYS, lev
         "change": float(np.expm1(relative[worst])),
         "p": float(p[worst]),
         "since": since,
+        "current": slots[current] if current is not None else None,
+    }
+
+
+#: The weekend check's level and the pushes each slot needs on weekdays and on weekends.
+WEEKEND_LEVEL = 0.05
+WEEKEND_MIN_PUSHES = 3
+
+
+def weekend_check(model: SlotModel, *, level: float = WEEKEND_LEVEL) -> dict | None:
+    """Do the slots rank differently on weekends? A slot x weekend interaction test, with the
+    weekend effects partially pooled towards each slot's overall effect.
+
+    Push-level designs only (a stretch covers both kinds of day), on the slots with at least
+    ``WEEKEND_MIN_PUSHES`` pushes on weekdays and on weekends. Two least-squares fits of the
+    push logits (:func:`wxtime.models.empirical_logit`), each with a level per day of the
+    week: slots + days (additive) and slots x weekend + days (full). The test is the Wald
+    test of the ``k - 1`` interaction contrasts in the full fit with the HC3
+    heteroscedasticity-consistent covariance (slots differ in noise; MacKinnon and White
+    1985, Long and Ervin 2000), referred to F(``k - 1``, ``n - rank``). Logged chances are
+    not used as weights here: inverse-probability weights are not precisions, and with them
+    the test rejected far too often on Thompson-sampled logs. Each slot's weekend and
+    weekday logits are the additive fit plus a fraction ``B = max(0, 1 - 1/F)`` of the full
+    fit's departure from it: the moment estimate of the shrinkage towards a common slot
+    effect under a normal prior on the interactions (Morris 1983), so that a weak
+    interaction is mostly pooled away.
+
+    Returns None when it cannot run, else a dict ``differs`` (``p < level``), ``p``, ``F``,
+    ``df``, ``shrinkage`` (``B``), ``weekend_best`` and ``weekday_best`` (slots with the
+    highest pooled logit on each kind of day), ``weekday_rate`` and ``weekend_rate`` (each
+    slot's raw rate on that kind of day, by slot) and ``weekday_lift`` and ``weekend_lift``
+    (each slot's pooled logit minus that kind of day's best, by slot; 0 for the best).
+    Whether the schedule acts on it (the gain against the risk accepted) is the next step's
+    call (:func:`wxtime.nextstep.day_choices`).
+
+    References
+    ----------
+    Morris, C. N. (1983). Parametric empirical Bayes inference: theory and applications.
+    *JASA* 78(381), 47-55. Efron, B. and Morris, C. (1975). Data analysis using Stein's
+    estimator and its generalizations. *JASA* 70(350), 311-319. MacKinnon, J. G. and White,
+    H. (1985). Some heteroskedasticity-consistent covariance matrix estimators with improved
+    finite sample properties. *J. Econometrics* 29(3), 305-325. Long, J. S. and Ervin, L. H.
+    (2000). Using heteroscedasticity consistent standard errors in the linear regression
+    model. *The American Statistician* 54(3), 217-224.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from wxtime.io import validate
+    >>> rng = np.random.default_rng(1)
+    >>> days = pd.date_range("2024-01-01", periods=140)
+    >>> slot = rng.choice(["12:00", "21:00"], 140)
+    >>> weekend = days.day_of_week >= 5
+    >>> rate = np.where((slot == "12:00") != weekend, 0.08, 0.06)
+    >>> table = validate(pd.DataFrame({"sent_at": days.strftime("%Y-%m-%d ") + slot,
+    ...     "delivered": 5000, "opened": rng.binomial(5000, rate)}))
+    >>> out = weekend_check(fit_slot_model(table))
+    >>> out["differs"], out["weekday_best"], out["weekend_best"]
+    (True, '12:00', '21:00')
+    """
+    from .models import empirical_logit
+
+    c = model.counts
+    weekday = c.weekday()
+    if weekday is None or c.unit_kind != "push" or c.n_slots < 2:
+        return None
+    weekend = weekday >= 5
+    n = np.bincount(c.code * 2 + weekend, minlength=2 * c.n_slots).reshape(c.n_slots, 2)
+    ok = (n >= WEEKEND_MIN_PUSHES).all(axis=1)
+    if ok.sum() < 2:
+        return None
+    rows = ok[c.code]
+    y, _ = empirical_logit(c.successes[rows], c.trials[rows])
+    used = np.flatnonzero(ok)
+    code = np.searchsorted(used, c.code[rows])
+    k = len(used)
+    end, day = weekend[rows], weekday[rows]
+    slot_cols = (code[:, None] == np.arange(k)).astype(float)
+    days_seen = np.unique(day)
+    # One level per day of the week beyond Monday (or the first day seen) and Saturday (or the
+    # first weekend day seen): the weekend column carries the weekend-weekday contrast.
+    firsts = {days_seen[days_seen < 5].min(initial=9), days_seen[days_seen >= 5].min(initial=9)}
+    day_cols = (
+        np.stack([day == d for d in days_seen if d not in firsts], 1).astype(float)
+        if len(days_seen) > len(firsts)
+        else np.zeros((len(y), 0))
+    )
+    additive = np.column_stack([slot_cols, end.astype(float), day_cols])
+    full = np.column_stack([slot_cols, slot_cols * end[:, None], day_cols])
+    a_coef, *_ = np.linalg.lstsq(additive, y, rcond=None)
+    f_coef, _, rank, _ = np.linalg.lstsq(full, y, rcond=None)
+    df1, df2 = k - 1, len(y) - int(rank)
+    if df2 < 3 or rank < full.shape[1]:
+        return None
+    # HC3 (heteroscedasticity-consistent) Wald test of the k - 1 interaction contrasts
+    # (each slot's weekend-weekday step minus the first slot's).
+    bread = np.linalg.inv(full.T @ full)
+    leverage = np.einsum("ij,jk,ik->i", full, bread, full)
+    e = (y - full @ f_coef) / (1 - np.minimum(leverage, 0.999))
+    cov = bread @ ((full * (e**2)[:, None]).T @ full) @ bread
+    R = np.zeros((df1, full.shape[1]))
+    R[:, k] = -1.0
+    R[np.arange(df1), k + 1 + np.arange(df1)] = 1.0
+    step = R @ f_coef
+    F = float(step @ np.linalg.solve(R @ cov @ R.T, step)) / df1
+    p = float(_stats.f_sf(F, df1, df2))
+    B = max(0.0, 1.0 - 1.0 / F) if F > 0 else 0.0
+    # Logits at the reference weekday and weekend days (the day levels cancel in comparisons).
+    add_wd, add_we = a_coef[:k], a_coef[:k] + a_coef[k]
+    full_wd, full_we = f_coef[:k], f_coef[:k] + f_coef[k : 2 * k]
+    pooled_wd = add_wd + B * (full_wd - add_wd)
+    pooled_we = add_we + B * (full_we - add_we)
+    slots = [c.slots[i] for i in used]
+    best_we, best_wd = int(np.argmax(pooled_we)), int(np.argmax(pooled_wd))
+    cell = code * 2 + end
+    succ = np.bincount(cell, c.successes[rows], minlength=2 * k).reshape(k, 2)
+    rate = succ / np.bincount(cell, c.trials[rows], minlength=2 * k).reshape(k, 2)
+    return {
+        "differs": bool(p < level),
+        "p": p,
+        "F": float(F),
+        "df": (int(df1), int(df2)),
+        "shrinkage": float(B),
+        "weekend_best": slots[best_we],
+        "weekday_best": slots[best_wd],
+        "weekday_rate": dict(zip(slots, rate[:, 0].tolist())),
+        "weekend_rate": dict(zip(slots, rate[:, 1].tolist())),
+        "weekday_lift": {s: float(v - pooled_wd[best_wd]) for s, v in zip(slots, pooled_wd)},
+        "weekend_lift": {s: float(v - pooled_we[best_we]) for s, v in zip(slots, pooled_we)},
     }
 
 

@@ -97,6 +97,9 @@ class Decision:
     next_step : NextStep or None
         What to do next: the operating schedule (:func:`wxtime.nextstep.operating_schedule`),
         the same in every command; None with ``diagnostics=False``.
+    weekend : dict or None
+        Whether the slots rank differently on weekends (:func:`wxtime.abtest.weekend_check`;
+        None when it cannot run). The next step acts on it only when the gain beats the risk.
     data : dict
         :func:`data_summary`.
     metric, design, unit_kind, alpha, seed, version, generated_at
@@ -130,6 +133,7 @@ class Decision:
     generated_at: str = ""
     result: object = None
     notes: list = field(default_factory=list)
+    weekend: dict | None = None
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -265,6 +269,7 @@ class Decision:
                 "plan": self.plan.to_dict() if self.plan is not None else None,
                 "options": self.options.to_dict(orient="records"),
                 "next_step": self.next_step.to_dict() if self.next_step is not None else None,
+                "weekend": self.weekend,
                 "data": self.data,
                 "seed": self.seed,
                 "wxtime_version": self.version,
@@ -403,6 +408,7 @@ def _next_step_for(
     days,
     seed,
     changed=False,
+    weekend=None,
 ):
     """The operating schedule (:func:`wxtime.nextstep.operating_schedule`) from a decision's numbers."""
     from .nextstep import operating_schedule
@@ -436,6 +442,7 @@ def _next_step_for(
         current=str(c.frame["slot"].iloc[-1]),
         hourly=getattr(table, "hourly", None),
         changed=changed,
+        weekend=weekend,
         test_days=feasible_tests(options, account_kind),
         account_kind=account_kind,
         start=start or next_start(c),
@@ -516,7 +523,7 @@ def decide(
     >>> d.next_step.kind, d.next_step.account.kind  # the choice under the risk, still exploring
     ('choose', 'subscription')
     """
-    from .abtest import compare_slots
+    from .abtest import compare_slots, weekend_check
     from .account import account as resolve_account
     from .io.table import as_table
     from .planning import design_options, plan_study
@@ -551,6 +558,7 @@ def decide(
         decision, reason = "not_enough_data", "no_residual_df"
     if reason == "no_residual_df" and result.model.df > 0:
         reason = "no_noise"
+    weekend = weekend_check(result.model) if diagnostics else None
     the_plan, options = None, None
     if plan and decision == "inconclusive":
         lift = target_lift if target_lift is not None else posterior.lift["mean"]
@@ -586,6 +594,7 @@ def decide(
             options,
             seed=seed,
             changed=_changed(result.health),
+            weekend=weekend,
             **step_options,
         )
         if diagnostics
@@ -599,4 +608,5 @@ def decide(
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         result=result,
         notes=list(result.notes),
+        weekend=weekend,
     )

@@ -261,6 +261,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Push at {slot}; tomorrow is a check day at {tomorrow}",
         "zh": "在 {slot} 推送；明天是探索日，改在 {tomorrow}",
     },
+    "step.headline.weekend": {"en": " (weekends {slot})", "zh": "（周末 {slot}）"},
+    "step.weekend": {
+        "en": "Weekdays and weekends rank the slots differently: {weekday} on Monday to Friday and "
+        "{slot} on Saturday and Sunday is expected to earn at least {gain} more a push than {choice} "
+        "on the days it changes, above the {limit} risk accepted.",
+        "zh": "工作日和周末各时间的排名不同：周一至周五 {weekday}、周六周日 {slot}，"
+        "在调整的日子里预计每次比 {choice} 至少多 {gain}，超过可接受的 {limit}。",
+    },
     "step.headline.learn": {
         "en": "Keep learning: push at {slot} on most days, tomorrow at {tomorrow}",
         "zh": "继续观察：多数日子在 {slot} 推送，明天 {tomorrow}",
@@ -595,6 +603,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.weekday_note": {
         "en": "Pooled rate in each cell; blank cells were never tried.",
         "zh": "每格为合计比率；空白格表示该组合没有推送过。",
+    },
+    "report.weekend.none": {
+        "en": "Whether weekends need their own time cannot be told from these data (each slot needs "
+        "a few pushes on weekdays and on weekends, pushed on randomly chosen days).",
+        "zh": "这些数据还看不出周末是否需要单独的推送时间"
+        "（每个时间都需要在工作日和周末各推送几次，且日子随机安排）。",
+    },
+    "report.weekend.same": {
+        "en": "Weekends rank the slots as weekdays do, as far as these data show (test of a "
+        "different weekend ranking: p = {p}), so every day has the same choice.",
+        "zh": "就这些数据来看，周末各时间的排名与工作日相同（周末排名不同的检验 p = {p}），"
+        "所以每天选同一个时间。",
+    },
+    "report.weekend.differs": {
+        "en": "Weekends may rank the slots differently (p = {p}: best {weekday} on weekdays, {weekend} "
+        "on weekends), but the gain is not above the risk accepted, so every day keeps the same choice.",
+        "zh": "周末各时间的排名可能不同（p = {p}：工作日最好是 {weekday}，周末是 {weekend}），"
+        "但收益没有超过可接受的风险，所以每天仍选同一个时间。",
+    },
+    "report.weekend.used": {
+        "en": "Weekends rank the slots differently (p = {p}): the schedule pushes at {weekday} on "
+        "weekdays and at {weekend} on Saturdays and Sundays.",
+        "zh": "周末各时间的排名不同（p = {p}）：排期在工作日 {weekday} 推送，周六、周日 {weekend} 推送。",
     },
     "report.design": {"en": "How the test was run, and the checks", "zh": "测试方式与检查"},
     "report.design_text": {

@@ -17,6 +17,10 @@ them by it, :func:`wxtime.models.adaptive_weights`) and replayed off-policy.
   raises it to the maximum.
 * Exploration days go to the other slots in proportion to their chance of being the best
   (plus a small floor, so no slot is forgotten).
+* Saturdays and Sundays get their own choice only when the slots rank differently on
+  weekends (:func:`wxtime.abtest.weekend_check`, partially pooled) *and* following each
+  kind of day's best is expected to gain more a push than the risk accepted
+  (:func:`day_choices`); otherwise every day has the same choice.
 * An account that has always pushed at one time gets candidate slots: from its own
   hourly reading curve when the hourly reads are given, otherwise the attention moments
   of the day (waking, lunch, after work, after dinner, before sleep) nearest its slot.
@@ -45,6 +49,7 @@ __all__ = [
     "EXPLORE_MAX",
     "NextStep",
     "candidate_slots",
+    "day_choices",
     "default_max_loss",
     "design_schedule",
     "exploration_share",
@@ -162,6 +167,11 @@ class NextStep:
         can run (``None``: out of reach within a year).
     changed : bool
         Whether a change in the audience raised the exploration.
+    weekend_choice : str or None
+        The slot pushed on Saturdays and Sundays instead of ``choice`` (None: the same every
+        day); ``weekend_gain`` the expected gain a push of the day-specific slots over
+        ``overall`` on the days they change (rate units); ``overall`` the posterior's best
+        over all days (``choice`` unless weekdays have their own).
     account : Account
     start, days, seed
     """
@@ -184,6 +194,9 @@ class NextStep:
     first_look_days: int | None = None
     test_days: dict = field(default_factory=dict)
     changed: bool = False
+    weekend_choice: str | None = None
+    weekend_gain: float = np.nan
+    overall: str | None = None
     metric: str = "open"
     design: str = "operate"
 
@@ -191,6 +204,15 @@ class NextStep:
     def tomorrow(self) -> dict:
         """The first row of the schedule: ``date, weekday, slot, role, probability``."""
         return self.schedule.iloc[0].to_dict()
+
+    @property
+    def tomorrow_probabilities(self) -> dict:
+        """Each slot's chance on the schedule's first day (on a weekend with its own choice,
+        ``choice`` and ``weekend_choice`` swap their shares)."""
+        p = dict(self.probabilities)
+        if self.weekend_choice and int(self.tomorrow["weekday"]) >= 5:
+            p[self.choice], p[self.weekend_choice] = p[self.weekend_choice], p[self.choice]
+        return p
 
     @property
     def slots(self) -> list:
@@ -202,9 +224,12 @@ class NextStep:
         """What to do, in one sentence."""
         day = self.tomorrow
         kind = self.kind
-        if kind in ("push", "choose") and day["slot"] != self.choice:
+        if kind in ("push", "choose") and day["role"] != "choice":
             kind = "check_day"  # the headline never contradicts the first row of the schedule
-        return t(f"step.headline.{kind}", lang, slot=self.choice, tomorrow=day["slot"])
+        slot = self.choice
+        if self.weekend_choice:
+            slot += t("step.headline.weekend", lang, slot=self.weekend_choice)
+        return t(f"step.headline.{kind}", lang, slot=slot, tomorrow=day["slot"])
 
     def explain(self, lang: str = "en") -> str:
         """Why this schedule, what it costs and how it keeps checking (plain words)."""
@@ -243,6 +268,18 @@ class NextStep:
             )
         if self.changed:
             parts.append(t("step.changed", lang))
+        if self.weekend_choice:
+            parts.append(
+                t(
+                    "step.weekend",
+                    lang,
+                    weekday=self.choice,
+                    slot=self.weekend_choice,
+                    choice=self.overall or self.choice,
+                    gain=pp(self.weekend_gain, 2, lang),
+                    limit=pp(self.max_loss, 2, lang),
+                )
+            )
         if others and self.kind != "test":
             parts.append(t("step.explore", lang, share=share, every=every, others=others))
         if np.isfinite(self.cost_per_push):
@@ -283,6 +320,8 @@ class NextStep:
                 "first_look_days": self.first_look_days,
                 "test_days": self.test_days,
                 "changed": self.changed,
+                "weekend_choice": self.weekend_choice,
+                "weekend_gain": self.weekend_gain,
                 "account": self.account.kind,
                 "start": self.start,
                 "days": self.days,
@@ -457,22 +496,79 @@ def _probabilities(slots, choice, p_best, explore_share) -> dict:
     return {choice: 1.0 - explore_share, **{s: float(w) for s, w in zip(others, weight)}}
 
 
-def _draw(probabilities: dict, dates: pd.DatetimeIndex, choice: str, seed: int) -> pd.DataFrame:
-    """One seeded draw a day from ``probabilities``."""
+def _draw(
+    probabilities: dict, dates: pd.DatetimeIndex, choice: str, seed: int, weekend: str | None = None
+) -> pd.DataFrame:
+    """One seeded draw a day from ``probabilities`` (on Saturdays and Sundays the shares of
+    ``choice`` and ``weekend`` swap, when ``weekend`` is given)."""
     slots = list(probabilities)
     p = np.array([probabilities[s] for s in slots], float)
-    rng = np.random.default_rng(seed)
-    picks = rng.choice(len(slots), size=len(dates), p=p / p.sum())
-    drawn = [slots[i] for i in picks]
+    p = p / p.sum()
+    P = np.tile(p, (len(dates), 1))
+    chosen = np.full(len(dates), slots.index(choice))
+    if weekend is not None:
+        ends = np.asarray(dates.day_of_week >= 5)
+        a, b = slots.index(choice), slots.index(weekend)
+        P[np.ix_(ends, [a, b])] = P[np.ix_(ends, [b, a])]
+        chosen[ends] = b
+    # What Generator.choice(p=...) does, row by row: one uniform a day against the cumulated p.
+    u = np.random.default_rng(seed).random(len(dates))
+    cdf = np.cumsum(P, axis=1)
+    picks = np.minimum((u[:, None] >= cdf / cdf[:, -1:]).sum(axis=1), len(slots) - 1)
+    rows = np.arange(len(dates))
     return pd.DataFrame(
         {
             "date": dates.strftime("%Y-%m-%d"),
             "weekday": dates.day_of_week,
-            "slot": drawn,
-            "role": ["choice" if s == choice else "explore" for s in drawn],
-            "probability": p[picks] / p.sum(),
+            "slot": [slots[i] for i in picks],
+            "role": np.where(picks == chosen, "choice", "explore"),
+            "probability": P[rows, picks],
         }
     )
+
+
+def day_choices(weekend: dict | None, choice: str, max_loss: float) -> tuple[str, str | None, float]:
+    """Weekdays' and weekends' own slots, when the data support them.
+
+    Only when the slots rank differently on weekends (``weekend["differs"]``,
+    :func:`wxtime.abtest.weekend_check`), the pooled weekday and weekend bests differ, and
+    each kind of day whose slot would change from ``choice`` is expected to gain more than
+    ``max_loss`` a push by it. The gain on a kind of day is ``choice``'s raw rate there times
+    the pooled ratio of the two slots (the logit difference, close to the log ratio at open
+    rates).
+
+    Returns ``(weekday slot, weekend slot or None, smallest gain of a switched kind of day)``:
+    ``(choice, None, nan)`` when every day keeps ``choice``.
+
+    Examples
+    --------
+    >>> check = {"differs": True, "weekday_best": "12:00", "weekend_best": "21:00",
+    ...          "weekday_rate": {"12:00": 0.07, "21:00": 0.06},
+    ...          "weekend_rate": {"12:00": 0.06, "21:00": 0.08},
+    ...          "weekday_lift": {"12:00": 0.0, "21:00": -0.15},
+    ...          "weekend_lift": {"12:00": -0.2, "21:00": 0.0}}
+    >>> days, ends, gain = day_choices(check, "12:00", max_loss=0.003)
+    >>> days, ends, round(gain, 4)
+    ('12:00', '21:00', 0.0133)
+    >>> day_choices(check, "21:00", max_loss=0.003)[:2]  # weekdays switch to 12:00
+    ('12:00', '21:00')
+    >>> day_choices(check, "12:00", max_loss=0.02)  # the gain is below the risk accepted
+    ('12:00', None, nan)
+    """
+    keep = (choice, None, np.nan)
+    if not weekend or not weekend["differs"] or weekend["weekday_best"] == weekend["weekend_best"]:
+        return keep
+    gains = []
+    for kind in ("weekday", "weekend"):
+        if weekend[f"{kind}_best"] == choice:
+            continue
+        if choice not in weekend[f"{kind}_rate"]:
+            return keep
+        gains.append(weekend[f"{kind}_rate"][choice] * float(np.expm1(-weekend[f"{kind}_lift"][choice])))
+    gain = min(gains)
+    if not (np.isfinite(max_loss) and gain > max_loss):
+        return keep
+    return weekend["weekday_best"], weekend["weekend_best"], float(gain)
 
 
 def operating_schedule(
@@ -488,6 +584,7 @@ def operating_schedule(
     current: str | None = None,
     hourly: pd.DataFrame | None = None,
     changed: bool = False,
+    weekend: dict | None = None,
     test_days: dict | None = None,
     account_kind: str | Account = "subscription",
     start=None,
@@ -517,6 +614,9 @@ def operating_schedule(
         Hourly reads, for candidates from the account's own reading curve.
     changed : bool
         A change in the audience was detected: exploration at its maximum.
+    weekend : dict, optional
+        :func:`wxtime.abtest.weekend_check`'s result: weekends get their own choice when
+        :func:`day_choices` says so.
     test_days : dict, optional
         Days a deliberate test would take, per feasible design.
     account_kind : {"subscription", "service"} or Account
@@ -572,7 +672,14 @@ def operating_schedule(
         else:
             kind = "learn"
         probabilities = _probabilities(slots, choice, p_best, explore)
-    schedule = _draw(probabilities, dates, choice, seed)
+    overall = choice
+    if kind != "start":
+        choice, on_weekends, gain = day_choices(weekend, choice, limit)
+        if on_weekends is not None:
+            probabilities = _probabilities(slots, choice, p_best, explore)
+    else:
+        on_weekends, gain = None, np.nan
+    schedule = _draw(probabilities, dates, choice, seed, on_weekends)
     if kind == "start":
         cost = explore * ASSUMED_SHORTFALL * leader_rate * deliveries
     else:
@@ -598,5 +705,8 @@ def operating_schedule(
         first_look_days=first_look,
         test_days=dict(test_days or {}),
         changed=changed,
+        weekend_choice=on_weekends,
+        weekend_gain=gain,
+        overall=overall,
         metric=metric,
     )

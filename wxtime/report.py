@@ -249,6 +249,23 @@ def _metrics_table(pushes, decision, lang, seed) -> str:
 SCHEDULE_FIRST_DAYS = 14  # shown on the first screen; the rest fold away
 
 
+def _weekend_text(d, lang: str) -> str:
+    """One sentence on whether weekends rank the slots differently (under the weekday map)."""
+    check = d.weekend
+    if check is None:
+        return t("report.weekend.none", lang) if d.result is not None else ""
+    step = d.next_step
+    used = step is not None and step.weekend_choice is not None
+    variant = "used" if used else ("differs" if check["differs"] else "same")
+    return t(
+        f"report.weekend.{variant}",
+        lang,
+        p=f"{check['p']:.2g}",
+        weekday=check["weekday_best"],
+        weekend=check["weekend_best"],
+    )
+
+
 def _schedule(decision, lang) -> tuple[str, str, str, str]:
     """The next step's schedule as HTML (the first two weeks, then the rest folded away), and
     its CSV and .ics (the same files ``wxtime plan`` writes) as data URIs."""
@@ -387,6 +404,7 @@ def render_report(
     step = d.next_step
     schedule, schedule_rest, csv_href, ics_href = _schedule(d, lang)
     next_text = step.explain(lang) if step is not None else ""
+    weekend_text = _weekend_text(d, lang)
     model_text, design_text = "", t(f"design.{d.design}", lang)
     if d.result is not None:
         model = d.result.model
@@ -437,6 +455,7 @@ def render_report(
         "rests_on": rests_on,
         "skipped": skipped,
         "next_text": next_text,
+        "weekend_text": weekend_text,
         "schedule": schedule,
         "schedule_rest": schedule_rest,
         "csv_href": csv_href,

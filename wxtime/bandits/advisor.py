@@ -174,7 +174,7 @@ def recommend(
         rate_shrunk=table["rate_shrunk"].reindex(c.slots).to_numpy(),
         p_best=table["p_best"].reindex(c.slots).to_numpy(),
         expected_loss=table["expected_loss"].reindex(c.slots).to_numpy(),
-        share_tomorrow=[step.probabilities.get(s, 0.0) for s in c.slots],
+        share_tomorrow=[step.tomorrow_probabilities.get(s, 0.0) for s in c.slots],
     )
     return Recommendation(
         summary=summary,
