@@ -108,10 +108,25 @@ def summarise_decisions(runs: pd.DataFrame) -> pd.DataFrame:
                 "pbest95_right": confident["named_correct"].mean() if power and len(confident) else np.nan,
                 "expected_loss_pp": 100 * group["expected_loss"].mean(),
                 "realised_loss_pp": 100 * group["realised_loss"].mean(),
+                "loss_ratio": group["expected_loss"].mean() / group["realised_loss"].mean()
+                if power and group["realised_loss"].mean() > 0
+                else np.nan,
+                "pbest_worst_decile": _worst_decile(group) if power else np.nan,
             }
         )
 
     return runs.groupby("scenario", sort=False)[list(runs.columns)].apply(one)
+
+
+def _worst_decile(group: pd.DataFrame, min_studies: int = 20) -> float:
+    """Largest |mean P(best) - share named right| over the deciles of P(best) holding at
+    least ``min_studies`` studies (the reliability the issue asks to be within 0.08)."""
+    bins = np.clip((group["p_best"] * 10).astype(int), 0, 9)
+    worst = 0.0
+    for _, cell in group.groupby(bins):
+        if len(cell) >= min_studies:
+            worst = max(worst, abs(cell["p_best"].mean() - cell["named_correct"].mean()))
+    return worst
 
 
 # -- the planner ------------------------------------------------------------------------

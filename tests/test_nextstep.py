@@ -174,3 +174,17 @@ def test_the_json_next_step_is_what_the_page_says(capsys):
     assert payload["headline"] == step["headline"] and step["schedule"][0]["date"] == "2030-01-07"
     assert {"choice", "explore_share", "probabilities", "cost_per_push_opens", "account"} <= set(step)
     assert sum(step["probabilities"].values()) == pytest.approx(1, abs=1e-5)
+
+
+def test_serve_s_start_up_lines_and_download_names_follow_lang():
+    """Issue 19's leftovers: what `wxtime serve --lang zh` prints on starting, and the names of
+    the schedule files the page and the web app offer, are Chinese."""
+    from wxtime.datasets import load_noon_study
+    from wxtime.serve.adapters import decide_for, schedule_downloads
+    from wxtime.serve.run import startup_lines
+
+    lines = startup_lines(["http://192.168.1.5:8000/?token=abc", "http://127.0.0.1:8000/?token=abc"], True, "zh")
+    words = re.sub(r"wxtime serve|https?://\S+|Ctrl\+C|HTTP", "", "\n".join(lines))
+    assert len(lines) == 4 and not ENGLISH_WORDS.search(words), words
+    files = schedule_downloads(decide_for(load_noon_study(), "open"), "zh")
+    assert [f.filename for f in files.values()] == ["wxtime-推送排期.csv", "wxtime-推送排期.ics"]

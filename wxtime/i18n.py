@@ -604,6 +604,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Pooled rate in each cell; blank cells were never tried.",
         "zh": "每格为合计比率；空白格表示该组合没有推送过。",
     },
+    "step.file": {"en": "wxtime-schedule", "zh": "wxtime-推送排期"},
+    "serve.open": {"en": "wxtime serve: open {link}", "zh": "wxtime serve：请打开 {link}"},
+    "serve.or": {"en": "or {link}", "zh": "或 {link}"},
+    "serve.shared": {
+        "en": "shared beyond this computer: anyone with this link (it holds the access token) can use "
+        "the app; plain HTTP, so keep it to a network you trust",
+        "zh": "已对本机以外开放：持有此链接（内含访问令牌）的人都能使用；"
+        "连接未加密（HTTP），只在信任的网络中使用",
+    },
+    "serve.stop_hint": {
+        "en": "stop with Ctrl+C; uploads and results are kept only while it runs",
+        "zh": "按 Ctrl+C 停止；上传的文件和结果只在运行期间保留",
+    },
+    "serve.stopped": {
+        "en": "wxtime serve: stopped; its uploads and results are gone",
+        "zh": "wxtime serve：已停止，上传的文件和结果已删除",
+    },
     "report.weekend.none": {
         "en": "Whether weekends need their own time cannot be told from these data (each slot needs "
         "a few pushes on weekdays and on weekends, pushed on randomly chosen days).",

@@ -460,8 +460,8 @@ def render_report(
         "schedule_rest": schedule_rest,
         "csv_href": csv_href,
         "ics_href": ics_href,
-        "csv_name": "wxtime-schedule.csv",
-        "ics_name": "wxtime-schedule.ics",
+        "csv_name": t("step.file", lang) + ".csv",
+        "ics_name": t("step.file", lang) + ".ics",
         "rates_heading": _sentence(t("report.rates", lang, metric=metric)),
         "rates_note": t(
             "report.rates_note",

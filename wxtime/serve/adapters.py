@@ -95,9 +95,12 @@ def schedule_downloads(decision, lang: str = "en") -> dict[str, Download]:
     step = decision.next_step
     if step is None or not len(step.schedule):
         return {}
+    from ..i18n import t
+
+    stem = t("step.file", lang)  # the page's own download names, in its language
     return {
-        "csv": Download("wxtime-schedule.csv", step.to_csv(lang).encode("utf-8"), "text/csv; charset=utf-8"),
-        "ics": Download("wxtime-schedule.ics", step.to_ics(lang), "text/calendar; charset=utf-8"),
+        "csv": Download(f"{stem}.csv", step.to_csv(lang).encode("utf-8"), "text/csv; charset=utf-8"),
+        "ics": Download(f"{stem}.ics", step.to_ics(lang), "text/calendar; charset=utf-8"),
     }
 
 

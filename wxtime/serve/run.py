@@ -63,6 +63,27 @@ def _links(host: str, port: int, token: str | None) -> list[str]:
     return [f"http://{f'[{h}]' if ':' in h else h}:{port}{query}" for h in hosts]
 
 
+def startup_lines(links: list, shared: bool, lang: str | None = None) -> list:
+    """What ``wxtime serve`` prints on starting, in ``lang`` (English by default).
+
+    Examples
+    --------
+    >>> for line in startup_lines(["http://127.0.0.1:8000"], False, "zh"):
+    ...     print(line)
+    wxtime serve：请打开 http://127.0.0.1:8000
+      按 Ctrl+C 停止；上传的文件和结果只在运行期间保留
+    """
+    from ..i18n import t
+
+    said = lang or "en"
+    lines = [t("serve.open", said, link=links[0])]
+    lines += ["  " + t("serve.or", said, link=link) for link in links[1:]]
+    if shared:
+        lines.append("  " + t("serve.shared", said))
+    lines.append("  " + t("serve.stop_hint", said))
+    return lines
+
+
 def serve(
     *,
     host: str = "127.0.0.1",
@@ -96,16 +117,7 @@ def serve(
     workspace = app.state.wx.workspace
     sock = bind(host, port)
     links = _links(host, sock.getsockname()[1], token)
-    print(f"wxtime serve: open {links[0]}", file=out)
-    for link in links[1:]:
-        print(f"  or {link}", file=out)
-    if token:
-        print(
-            "  shared beyond this computer: anyone with this link (it holds the access token) can use "
-            "the app; plain HTTP, so keep it to a network you trust",
-            file=out,
-        )
-    print("  stop with Ctrl+C; uploads and results are kept only while it runs", file=out, flush=True)
+    print("\n".join(startup_lines(links, bool(token), lang)), file=out, flush=True)
     server = uvicorn.Server(
         uvicorn.Config(app, log_level=log_level, server_header=False, lifespan="on", limit_concurrency=200)
     )
@@ -118,7 +130,9 @@ def serve(
     finally:
         sock.close()
         workspace.close()
-    print("wxtime serve: stopped; its uploads and results are gone", file=out)
+    from ..i18n import t
+
+    print(t("serve.stopped", lang or "en"), file=out)
     return 0
 
 
