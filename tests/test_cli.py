@@ -260,3 +260,47 @@ def test_the_papercuts_of_issue_19_stay_fixed(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["notebooks", "--help"])
     assert "(default: True)" not in capsys.readouterr().out
+
+
+def test_help_speaks_chinese_with_lang_zh(capsys):
+    """Issue 19's leftover: `--help` (argparse's own words included) and argparse's errors are
+    Chinese with --lang zh, and every help text wxtime.cli writes has its Chinese entry."""
+    import argparse
+    import re
+
+    from wxtime.cli import build_parser
+    from wxtime.i18n import _cli_catalogue
+
+    catalogue, missing = _cli_catalogue("zh"), []
+
+    def walk(parser):
+        for action in parser._actions:
+            if action.help and action.help != argparse.SUPPRESS and action.help not in catalogue:
+                if not action.help.startswith("show this help"):
+                    missing.append(action.help)
+            if isinstance(action, argparse._SubParsersAction):
+                missing.extend(c.help for c in action._choices_actions if c.help not in catalogue)
+                for child in action.choices.values():
+                    walk(child)
+
+    walk(build_parser())
+    assert not missing, missing[:5]
+    for argv in (
+        ["--help", "--lang", "zh"],
+        ["report", "--help", "--lang=zh"],
+        ["bandit", "recommend", "-h", "--lang", "zh"],
+    ):
+        with pytest.raises(SystemExit) as stop:
+            main(argv)
+        assert stop.value.code == 0
+        text = capsys.readouterr().out
+        assert text.startswith("用法：") and "选项" in text, text[:200]
+        # Left out: options, choices, metavars, code, file names and example values (slot=hour).
+        prose = re.sub(r"--?[\w-]+|\{[^}]*\}|\[[^\]]*\]|`[^`]*`|\b[A-Z_]{2,}\b|\S+\.\w+|\S*=\S+", "", text)
+        assert not re.search(r"\b(?:push|slot|choice|weekday|probability|default|show|help)\b", prose), prose[
+            :400
+        ]
+    with pytest.raises(SystemExit) as stop:
+        main(["report", "--lang", "zh", "--metrc", "read"])
+    said = capsys.readouterr().err
+    assert stop.value.code == 2 and "错误：无法识别的参数：--metrc（是不是想用 --metric？）" in said, said

@@ -183,7 +183,9 @@ def test_serve_s_start_up_lines_and_download_names_follow_lang():
     from wxtime.serve.adapters import decide_for, schedule_downloads
     from wxtime.serve.run import startup_lines
 
-    lines = startup_lines(["http://192.168.1.5:8000/?token=abc", "http://127.0.0.1:8000/?token=abc"], True, "zh")
+    lines = startup_lines(
+        ["http://192.168.1.5:8000/?token=abc", "http://127.0.0.1:8000/?token=abc"], True, "zh"
+    )
     words = re.sub(r"wxtime serve|https?://\S+|Ctrl\+C|HTTP", "", "\n".join(lines))
     assert len(lines) == 4 and not ENGLISH_WORDS.search(words), words
     files = schedule_downloads(decide_for(load_noon_study(), "open"), "zh")

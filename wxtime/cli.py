@@ -8,6 +8,7 @@ exit status 2 (no traceback). Outputs are written atomically.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError, PushDataError
+from .i18n import ARGPARSE_WORDS, LANGS, cli_help, t
 
 EXIT_BAD_INPUT = 2
 _FILE_HELP = (
@@ -168,7 +170,6 @@ def _step_options(args) -> dict:
 
 def _print_schedule(step, lang: str, rows: int = 14) -> None:
     """The first ``rows`` days of the next step's schedule, in ``lang``."""
-    from .i18n import t
 
     print(
         "\n"
@@ -235,7 +236,6 @@ def _cmd_validate(args) -> int:
     if args.json:
         _print_json(info)
         return 0
-    from .i18n import t
 
     lang = args.lang
     print(
@@ -322,8 +322,6 @@ def _cmd_analyze(args) -> int:
     print()
     print(_slot_table(decision.slots, args.lang))
     if len(decision.tests):
-        from .i18n import t
-
         fixed = decision.result is not None and decision.result.model.counts.fixed_order
         order = t("cli.fixed_order", lang) if fixed and decision.design == "randomized" else ""
         design = t(f"design.{decision.design}", lang)
@@ -357,7 +355,6 @@ def _cmd_bandit_recommend(args) -> int:
     if args.json:
         _print_json(advice.to_dict())
         return 0
-    from .i18n import t
 
     print(advice.message)
     print(advice.next_step.explain(args.lang))
@@ -371,7 +368,6 @@ def _cmd_bandit_recommend(args) -> int:
 def _write_schedule(step, args) -> None:
     """Write the next step's schedule as CSV (``-o``; a calendar when it ends in ``.ics``) and
     iCalendar (``--ics``), in ``--lang``."""
-    from .i18n import t
     from .io.files import atomic_write_many
 
     files = {}
@@ -432,7 +428,6 @@ def _design_step(decision, args, options):
     import math
 
     from .decision import OUT_OF_REACH_DAYS, feasible_tests
-    from .i18n import t
     from .nextstep import design_schedule
     from .planning import design_options
 
@@ -816,22 +811,67 @@ class _Formatter(argparse.HelpFormatter):
             or isinstance(action.default, bool)  # a switch: its help says what it turns on or off
             or action.default == argparse.SUPPRESS
         )
-        if "default" not in text and not quiet and action.option_strings:
-            text += " (default: %(default)s)"
+        if "default" not in text and "默认" not in text and not quiet and action.option_strings:
+            if _HELP_LANG[0] != "zh":
+                text += " (default: %(default)s)"
+            elif text.endswith("）"):  # one bracket, not two in a row
+                text = text[:-1] + "；默认：%(default)s）"
+            else:
+                text += "（默认：%(default)s）"
         return text
 
 
-def _formatters(parser: argparse.ArgumentParser) -> None:
-    """Every parser gets the formatter; a command without a description gets its one-line help
-    as one (``wxtime validate --help`` said nothing about what validate does)."""
+#: The language ``--help`` is written in (set by :func:`main` from ``--lang`` before parsing).
+_HELP_LANG = ["en"]
+
+
+def _formatters(parser: argparse.ArgumentParser, lang: str = "en") -> None:
+    """Every parser gets the formatter and its texts in ``lang``; a command without a
+    description gets its one-line help as one (``wxtime validate --help`` said nothing about
+    what validate does)."""
     parser.formatter_class = _Formatter
+    parser.description = cli_help(parser.description, lang)
+    for group in parser._action_groups:
+        group.title = cli_help(group.title, lang)
     for action in parser._actions:
+        if action.help and action.help != argparse.SUPPRESS:
+            action.help = cli_help(action.help, lang)
         if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                choice.help = cli_help(choice.help, lang)
             helps = {choice.dest: choice.help for choice in action._choices_actions}
             for name, child in action.choices.items():
                 if not child.description and helps.get(name):
-                    child.description = helps[name][:1].upper() + helps[name][1:] + "."
-                _formatters(child)
+                    text = helps[name]
+                    child.description = text + "。" if lang == "zh" else text[:1].upper() + text[1:] + "."
+                _formatters(child, lang)
+
+
+def _help_language(argv) -> str:
+    """``--lang`` as written in ``argv`` (``--lang zh`` or ``--lang=zh``), else English."""
+    for i, word in enumerate(argv):
+        if word == "--lang" and i + 1 < len(argv):
+            return argv[i + 1] if argv[i + 1] in LANGS else "en"
+        if word.startswith("--lang="):
+            return word.split("=", 1)[1] if word.split("=", 1)[1] in LANGS else "en"
+    return "en"
+
+
+@contextlib.contextmanager
+def _argparse_speaks(lang: str):
+    """argparse's own words (usage, headings, its errors) in ``lang`` while parsing."""
+    words = ARGPARSE_WORDS.get(lang)
+    if not words:
+        yield
+        return
+    before = argparse._
+    argparse._ = lambda text: words.get(text, text)
+    _HELP_LANG[0] = lang
+    try:
+        yield
+    finally:
+        argparse._ = before
+        _HELP_LANG[0] = "en"
 
 
 def _command_parser(parser: argparse.ArgumentParser, argv) -> argparse.ArgumentParser:
@@ -856,11 +896,11 @@ def _unknown_options(parser: argparse.ArgumentParser, argv, extras) -> None:
     for extra in extras:
         name = extra.split("=", 1)[0]
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6) if name.startswith("-") else []
-        hints.append(f"{extra} (did you mean {close[0]}?)" if close else extra)
-    command.error("unrecognized arguments: " + " ".join(hints))
+        hints.append(t("cli.did_you_mean", _HELP_LANG[0], extra=extra, option=close[0]) if close else extra)
+    command.error(argparse._("unrecognized arguments: %s") % " ".join(hints))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wxtime",
         description="When should a WeChat official account push? Rates by send hour, "
@@ -1128,19 +1168,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p, json=False)
     p.set_defaults(func=_cmd_notebooks)
     _add_serve_parser(sub)
-    _formatters(parser)
+    _formatters(parser, lang)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    args, extras = parser.parse_known_args(argv)
-    if extras:
-        _unknown_options(parser, argv, extras)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+    lang = _help_language(argv)
+    with _argparse_speaks(lang):
+        parser = build_parser(lang)
+        args, extras = parser.parse_known_args(argv)
+        if extras:
+            _unknown_options(parser, argv, extras)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 0
     try:
         return int(args.func(args) or 0)
     except BrokenPipeError:  # e.g. piped into head

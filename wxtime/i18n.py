@@ -14,7 +14,18 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "MESSAGES", "metric_label", "percent", "pp", "skipped_reason", "t", "unit_word"]
+__all__ = [
+    "ARGPARSE_WORDS",
+    "LANGS",
+    "MESSAGES",
+    "cli_help",
+    "metric_label",
+    "percent",
+    "pp",
+    "skipped_reason",
+    "t",
+    "unit_word",
+]
 
 LANGS = ("en", "zh")
 
@@ -604,6 +615,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Pooled rate in each cell; blank cells were never tried.",
         "zh": "每格为合计比率；空白格表示该组合没有推送过。",
     },
+    "cli.did_you_mean": {"en": "{extra} (did you mean {option}?)", "zh": "{extra}（是不是想用 {option}？）"},
     "step.file": {"en": "wxtime-schedule", "zh": "wxtime-推送排期"},
     "serve.open": {"en": "wxtime serve: open {link}", "zh": "wxtime serve：请打开 {link}"},
     "serve.or": {"en": "or {link}", "zh": "或 {link}"},
@@ -1032,6 +1044,60 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sent_on": {"en": "send date", "zh": "发送日期"},
     "adjusted_rate": {"en": "adjusted rate", "zh": "调整后比率"},
 }
+
+
+#: argparse's own words (usage, headings, its errors) in Chinese; the CLI swaps them in for
+#: ``--lang zh`` (see :func:`wxtime.cli.main`).
+ARGPARSE_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "usage: ": "用法：",
+        "positional arguments": "位置参数",
+        "options": "选项",
+        "show this help message and exit": "显示本帮助并退出",
+        "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+        "the following arguments are required: %s": "缺少必需的参数：%s",
+        "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项：%(value)r（可选：%(choices)s）",
+        "invalid %(type)s value: %(value)r": "无效的值：%(value)r",
+        "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+        "expected one argument": "需要一个值",
+        "expected at least one argument": "至少需要一个值",
+        "expected at most one argument": "最多只能有一个值",
+        "unrecognized arguments: %s": "无法识别的参数：%s",
+        "ambiguous option: %(option)s could match %(matches)s": "有歧义的选项：%(option)s 可能是 %(matches)s",
+        "not allowed with argument %s": "不能与参数 %s 同时使用",
+        "one of the arguments %s is required": "需要以下参数之一：%s",
+    }
+}
+
+
+def cli_help(text: str | None, lang: str = "en") -> str | None:
+    """A ``--help`` text of :mod:`wxtime.cli` (written there in English) in ``lang``.
+
+    The Chinese texts live in ``wxtime/locale/cli_help_zh.json``, keyed by the English
+    text; a text missing there stays English (a test checks none is missing).
+
+    Examples
+    --------
+    >>> cli_help("print one JSON object", "zh")
+    '输出一个 JSON 对象'
+    """
+    if lang == "en" or not text:
+        return text
+    return _cli_catalogue(lang).get(text, text)
+
+
+def _cli_catalogue(lang: str) -> dict:
+    import json
+    from importlib.resources import files
+
+    cache = _CLI_CACHE.get(lang)
+    if cache is None:
+        path = files("wxtime").joinpath(f"locale/cli_help_{lang}.json")
+        cache = _CLI_CACHE[lang] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return cache
+
+
+_CLI_CACHE: dict[str, dict] = {}
 
 
 def t(key: str, lang: str = "en", **values) -> str:
