@@ -694,29 +694,40 @@ def weekend_check(model: SlotModel, *, level: float = WEEKEND_LEVEL) -> dict | N
     code = np.searchsorted(used, c.code[rows])
     k = len(used)
     end, day = weekend[rows], weekday[rows]
-    slot_cols = (code[:, None] == np.arange(k)).astype(float)
+    # Every push's row of the design is one of 7k patterns (slot x day of the week): the fits
+    # and the HC3 covariance are sums over those patterns (bincounts), never an n x p matrix.
+    group = code * 7 + day
+    n_g = np.bincount(group, minlength=7 * k).astype(float)
+    g_slot, g_day = np.divmod(np.arange(7 * k), 7)
+    g_end = (g_day >= 5).astype(float)
     days_seen = np.unique(day)
     # One level per day of the week beyond Monday (or the first day seen) and Saturday (or the
     # first weekend day seen): the weekend column carries the weekend-weekday contrast.
     firsts = {days_seen[days_seen < 5].min(initial=9), days_seen[days_seen >= 5].min(initial=9)}
-    day_cols = (
-        np.stack([day == d for d in days_seen if d not in firsts], 1).astype(float)
-        if len(days_seen) > len(firsts)
-        else np.zeros((len(y), 0))
-    )
-    additive = np.column_stack([slot_cols, end.astype(float), day_cols])
-    full = np.column_stack([slot_cols, slot_cols * end[:, None], day_cols])
-    a_coef, *_ = np.linalg.lstsq(additive, y, rcond=None)
-    f_coef, _, rank, _ = np.linalg.lstsq(full, y, rcond=None)
-    df1, df2 = k - 1, len(y) - int(rank)
-    if df2 < 3 or rank < full.shape[1]:
+    levels = [d for d in days_seen if d not in firsts]
+    slot_cols = (g_slot[:, None] == np.arange(k)).astype(float)
+    day_cols = (g_day[:, None] == np.array(levels, int)[None, :]).astype(float)
+    additive = np.column_stack([slot_cols, g_end, day_cols])
+    full = np.column_stack([slot_cols, slot_cols * g_end[:, None], day_cols])
+    sum_y = np.bincount(group, y, minlength=7 * k)
+
+    def fit(X):
+        xtx = X.T @ (n_g[:, None] * X)
+        if np.linalg.matrix_rank(xtx) < X.shape[1]:
+            return None, None
+        return np.linalg.solve(xtx, X.T @ sum_y), np.linalg.inv(xtx)
+
+    a_coef, _ = fit(additive)
+    f_coef, bread = fit(full)
+    df1, df2 = k - 1, len(y) - full.shape[1]
+    if f_coef is None or a_coef is None or df2 < 3:
         return None
     # HC3 (heteroscedasticity-consistent) Wald test of the k - 1 interaction contrasts
     # (each slot's weekend-weekday step minus the first slot's).
-    bread = np.linalg.inv(full.T @ full)
-    leverage = np.einsum("ij,jk,ik->i", full, bread, full)
-    e = (y - full @ f_coef) / (1 - np.minimum(leverage, 0.999))
-    cov = bread @ ((full * (e**2)[:, None]).T @ full) @ bread
+    leverage = np.minimum(np.sum((full @ bread) * full, axis=1), 0.999)
+    e = (y - (full @ f_coef)[group]) / (1 - leverage[group])
+    meat = full.T @ (np.bincount(group, e**2, minlength=7 * k)[:, None] * full)
+    cov = bread @ meat @ bread
     R = np.zeros((df1, full.shape[1]))
     R[:, k] = -1.0
     R[np.arange(df1), k + 1 + np.arange(df1)] = 1.0
