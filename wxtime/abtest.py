@@ -680,9 +680,10 @@ def weekend_check(model: SlotModel, *, level: float = WEEKEND_LEVEL) -> dict | N
     from .models import empirical_logit
 
     c = model.counts
-    weekday = c.weekday()
-    if weekday is None or c.unit_kind != "push" or c.n_slots < 2:
+    # Send dates only: a file's own weekday column may count from Sunday or from 1.
+    if c.sent_at is None or c.unit_kind != "push" or c.n_slots < 2:
         return None
+    weekday = c.sent_at.dt.day_of_week.to_numpy()
     weekend = weekday >= 5
     n = np.bincount(c.code * 2 + weekend, minlength=2 * c.n_slots).reshape(c.n_slots, 2)
     ok = (n >= WEEKEND_MIN_PUSHES).all(axis=1)
