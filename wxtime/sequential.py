@@ -123,9 +123,12 @@ def group_sequential_boundaries(
                 return 2 * _stats.norm_sf(z * root / sd)
         else:
 
-            def crossing(z, mass=mass, root=root, sd=sd):
-                upper = _stats.norm_sf((z * root - grid) / sd)
-                lower = _stats.norm_cdf((-z * root - grid) / sd)
+            # Only the continuation region carries mass: the rest of the grid adds exact zeros.
+            inside = np.flatnonzero(mass)
+
+            def crossing(z, mass=mass[inside], points=grid[inside], root=root, sd=sd):
+                upper = _stats.norm_sf((z * root - points) / sd)
+                lower = _stats.norm_cdf((-z * root - points) / sd)
                 return float(mass @ (upper + lower))
 
         target = max(spent[k] - crossed, 0.0)
