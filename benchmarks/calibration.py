@@ -471,18 +471,24 @@ def _weekend_study(args) -> dict:
     world = sc.World(name, seed)
     d = decide(wxtime.validate(world.run()), seed=seed, bayes_draws=1000, n_permutations=0, plan=False)
     step, check = d.next_step, d.weekend
-    truth = world.truth_by_weekday()
-    ends = truth[truth["weekday"] >= 5].groupby("slot")["rate"].mean()
-    claimed = step.weekend_choice
+    truth = world.truth_by_weekday().pivot(index="weekday", columns="slot", values="rate")
+    days, ends = truth[truth.index < 5].mean(), truth[truth.index >= 5].mean()
+    claimed = step.weekend_choice is not None
+    overall = step.overall or step.choice
+    # What the split earns a push over a week, against pushing at the overall choice every day.
+    gain = (
+        (5 * (days[step.choice] - days[overall]) + 2 * (ends[step.weekend_choice] - ends[overall])) / 7
+        if claimed
+        else 0.0
+    )
     return {
         "world": name,
         "seed": seed,
         "ran": check is not None,
         "interaction": bool(check and check["differs"]),
-        "claimed": claimed is not None,
-        "claim_right": claimed is not None and claimed == ends.idxmax(),
-        # What the weekend choice earns a weekend push against the overall choice (truth).
-        "gain_pp": 100 * (ends[claimed] - ends[step.choice]) if claimed else 0.0,
+        "claimed": claimed,
+        "claim_right": claimed and step.choice == days.idxmax() and step.weekend_choice == ends.idxmax(),
+        "gain_pp": 100 * gain,
         "stated_gain_pp": 100 * step.weekend_gain if claimed else np.nan,
     }
 
@@ -502,6 +508,8 @@ def weekend_part(studies, workers) -> pd.DataFrame:
         realised_gain_pp=("gain_pp", "mean"),
         stated_gain_pp=("stated_gain_pp", "mean"),
     )
+    claimed = runs[runs["claimed"]].groupby("world", sort=False)["gain_pp"].mean()
+    table["realised_gain_when_claimed_pp"] = claimed.reindex(table.index)
     return table
 
 

@@ -159,6 +159,9 @@ def test_with_lang_zh_what_an_operator_reads_or_downloads_is_chinese(tmp_path, c
     capsys.readouterr()
     summaries = re.findall(r"SUMMARY:(.*)", ics.read_text(encoding="utf-8"))
     assert summaries and all(not ENGLISH_WORDS.search(s) for s in summaries)
+    assert main(["analyze", path, "--lang", "zh", "--start", "2030-01-07"]) == 0
+    said = capsys.readouterr().out  # the tests and the checks too, not only the summary
+    assert "检验" in said and not ENGLISH_WORDS.search(re.sub(r"wxtime", "", said)), said[-600:]
     assert main(["bandit", "recommend", path, "--lang", "zh", "--start", "2030-01-07"]) == 0
     said = capsys.readouterr()
     assert re.search(r"[\u4e00-\u9fff]", said.out) and not said.err

@@ -327,15 +327,26 @@ def _cmd_analyze(args) -> int:
         design = t(f"design.{decision.design}", lang)
         unit = t(f"unit_name.{decision.unit_kind}", lang)
         print("\n" + t("cli.design", lang, design=design, order=order, unit=unit))
-        tests = decision.tests.drop(columns=["recommended"]).copy()
-        for column in ("p_value", "p_adjusted"):
-            tests[column] = tests[column].map(_format_p)
-        for column in ("estimate", "ci_low", "ci_high"):
-            tests[column] = tests[column].map(lambda v: "—" if v != v else f"{v:.4g}")
+        if lang == "en":  # the analyst's columns, as in the JSON
+            tests = decision.tests.drop(columns=["recommended"]).copy()
+            for column in ("p_value", "p_adjusted"):
+                tests[column] = tests[column].map(_format_p)
+            for column in ("estimate", "ci_low", "ci_high"):
+                tests[column] = tests[column].map(lambda v: "—" if v != v else f"{v:.4g}")
+        else:
+            from .report import tests_frame
+
+            tests = tests_frame(decision, lang)
         print(tests.to_string(index=False))
-    for row in decision.health.itertuples():
-        if row.status != "ok":
-            print(f"check {row.check}: {row.status}: {row.detail}; {row.meaning}")
+    if lang == "en":
+        for row in decision.health.itertuples():
+            if row.status != "ok":
+                print(f"check {row.check}: {row.status}: {row.detail}; {row.meaning}")
+    else:
+        from .report import health_lines
+
+        for line in health_lines(decision, lang):
+            print(line)
     return 0
 
 

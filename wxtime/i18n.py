@@ -615,6 +615,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Pooled rate in each cell; blank cells were never tried.",
         "zh": "每格为合计比率；空白格表示该组合没有推送过。",
     },
+    "cli.check": {
+        "en": "check {name}: {status}: {detail}; {meaning}",
+        "zh": "检查“{name}”：{status}：{detail}；{meaning}",
+    },
     "cli.did_you_mean": {"en": "{extra} (did you mean {option}?)", "zh": "{extra}（是不是想用 {option}？）"},
     "step.file": {"en": "wxtime-schedule", "zh": "wxtime-推送排期"},
     "serve.open": {"en": "wxtime serve: open {link}", "zh": "wxtime serve：请打开 {link}"},

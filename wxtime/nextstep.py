@@ -229,7 +229,8 @@ class NextStep:
         slot = self.choice
         if self.weekend_choice:
             slot += t("step.headline.weekend", lang, slot=self.weekend_choice)
-        return t(f"step.headline.{kind}", lang, slot=slot, tomorrow=day["slot"])
+        text = t(f"step.headline.{kind}", lang, slot=slot, tomorrow=day["slot"])
+        return text.replace("） ", "）") if lang == "zh" else text
 
     def explain(self, lang: str = "en") -> str:
         """Why this schedule, what it costs and how it keeps checking (plain words)."""
@@ -239,18 +240,18 @@ class NextStep:
         share = percent(self.explore_share, 0)
         every = max(1, round(1 / self.explore_share)) if self.explore_share > 0 else 0
         if self.kind == "push":
-            parts.append(t("step.why.push", lang, slot=self.choice))
+            parts.append(t("step.why.push", lang, slot=self.overall or self.choice))
         elif self.kind in ("choose", "learn"):
             parts.append(
                 t(
                     f"step.why.{self.kind}",
                     lang,
-                    slot=self.choice,
+                    slot=self.overall or self.choice,
                     loss=pp(self.expected_loss, 2, lang),
                     limit=pp(self.max_loss, 2, lang),
                 )
                 if np.isfinite(self.expected_loss)
-                else t("step.why.learn_unknown", lang, slot=self.choice)
+                else t("step.why.learn_unknown", lang, slot=self.overall or self.choice)
             )
         elif self.kind == "test":
             parts.append(

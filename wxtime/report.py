@@ -175,9 +175,9 @@ def _test_name(name: str, lang: str) -> str:
     return t(f"test.{name}", lang)
 
 
-def _tests_table(decision, lang) -> str:
-    if not len(decision.tests):
-        return ""
+def tests_frame(decision, lang: str = "en") -> pd.DataFrame:
+    """The decision's tests as people read them, in ``lang``: test, comparison, estimate,
+    interval, p and Holm-adjusted p as text (the page's table, and the CLI's)."""
     header = [
         t("report.col.test", lang),
         t("report.col.comparison", lang),
@@ -198,16 +198,37 @@ def _tests_table(decision, lang) -> str:
         )
         comparison = t("report.all_slots_equal", lang) if r.comparison == "all slots equal" else r.comparison
         rows.append(
-            [
-                _esc(_test_name(r.name, lang)),
-                _esc(comparison),
-                _esc(estimate),
-                _esc(interval),
-                _p(r.p_value),
-                _p(r.p_adjusted),
-            ]
+            [_test_name(r.name, lang), comparison, estimate, interval, _p(r.p_value), _p(r.p_adjusted)]
         )
-    return _table(header, rows, text_columns=(0,))
+    return pd.DataFrame(rows, columns=header)
+
+
+def health_lines(decision, lang: str = "en") -> list:
+    """One sentence per health check that is not ok, in ``lang`` (what the CLI prints)."""
+    lines = []
+    for r in decision.health.itertuples():
+        if r.status == "ok":
+            continue
+        values = r.values if isinstance(r.values, dict) else {}
+        lines.append(
+            t(
+                "cli.check",
+                lang,
+                name=t(f"check.{r.check}.name", lang),
+                status=t(f"report.check.{r.status}", lang),
+                detail=t(f"check.{r.check}.detail", lang, **values),
+                meaning=t(f"check.{r.check}.{r.variant}", lang),
+            )
+        )
+    return lines
+
+
+def _tests_table(decision, lang) -> str:
+    if not len(decision.tests):
+        return ""
+    frame = tests_frame(decision, lang)
+    rows = [[_esc(v) if i < 4 else v for i, v in enumerate(row)] for row in frame.itertuples(index=False)]
+    return _table(list(frame.columns), rows, text_columns=(0,))
 
 
 def _metrics_table(pushes, decision, lang, seed) -> str:

@@ -122,7 +122,6 @@ def group_sequential_boundaries(
             def crossing(z, root=root, sd=sd):
                 return 2 * _stats.norm_sf(z * root / sd)
         else:
-
             # Only the continuation region carries mass: the rest of the grid adds exact zeros.
             inside = np.flatnonzero(mass)
 

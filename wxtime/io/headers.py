@@ -53,6 +53,7 @@ ALIASES: dict[str, str] = {
     "发送人数": "delivered",
     "推送人数": "delivered",
     "触达人数": "delivered",
+    "图文送达人数": "delivered",
     # opened: reads from the push itself
     "opened": "opened",
     "opens": "opened",
@@ -73,6 +74,11 @@ ALIASES: dict[str, str] = {
     "阅读数": "opened",
     "阅读量": "opened",
     "阅读": "opened",
+    # 微小宝's report defines 打开率 = 图文阅读人数 / 图文送达人数 (../shared/reference/wechat-data.md)
+    "图文阅读人数": "opened",
+    "图文阅读次数": "opened",
+    "图文页阅读人数": "opened",
+    "图文页阅读次数": "opened",
     # read (read through)
     "read": "read",
     "reads": "read",
