@@ -584,6 +584,7 @@ def test_a_weekend_slot_reaches_the_schedule_the_headline_and_the_json():
     assert (rows.loc[ends & (rows["role"] == "choice"), "slot"] == "21:00").all()
     assert (rows.loc[~ends & (rows["role"] == "choice"), "slot"] == "12:00").all()
     assert "12:00 (weekends 21:00)" in step.headline() and "12:00（周末 21:00）" in step.headline("zh")
-    assert "12:00 on Monday to Friday and 21:00 on Saturday" in step.explain()
-    assert "周一至周五 12:00、周六周日 21:00" in step.explain("zh")
+    assert "12:00 on Monday to Friday, 21:00 on Saturday and Sunday" in step.explain()
+    assert "only because weekends lift it" in step.explain()  # why 21:00 leads over all days
+    assert "周一至周五 12:00 最好，周六、周日 21:00 最好" in step.explain("zh")
     assert d.to_dict()["next_step"]["weekend_choice"] == "21:00" and d.to_dict()["weekend"]["differs"]

@@ -334,9 +334,9 @@ def _cmd_analyze(args) -> int:
             for column in ("estimate", "ci_low", "ci_high"):
                 tests[column] = tests[column].map(lambda v: "—" if v != v else f"{v:.4g}")
         else:
-            from .report import tests_frame
+            from .report import frame_of_tests
 
-            tests = tests_frame(decision, lang)
+            tests = frame_of_tests(decision, lang)
         print(tests.to_string(index=False))
     if lang == "en":
         for row in decision.health.itertuples():

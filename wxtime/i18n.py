@@ -273,12 +273,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "在 {slot} 推送；明天是探索日，改在 {tomorrow}",
     },
     "step.headline.weekend": {"en": " (weekends {slot})", "zh": "（周末 {slot}）"},
-    "step.weekend": {
-        "en": "Weekdays and weekends rank the slots differently: {weekday} on Monday to Friday and "
-        "{slot} on Saturday and Sunday is expected to earn at least {gain} more a push than {choice} "
-        "on the days it changes, above the {limit} risk accepted.",
-        "zh": "工作日和周末各时间的排名不同：周一至周五 {weekday}、周六周日 {slot}，"
-        "在调整的日子里预计每次比 {choice} 至少多 {gain}，超过可接受的 {limit}。",
+    "step.weekend.lifted": {
+        "en": "Weekdays and weekends have different best times: {weekday} on Monday to Friday, {slot} on "
+        "Saturday and Sunday. Over all days {slot} comes first only because weekends lift it. Pushing "
+        "at each day's best is expected to earn about {gain} more a push than {choice} on the days that "
+        "change, more than the {limit} risk you accept.",
+        "zh": "工作日和周末的最佳时间不同：周一至周五 {weekday} 最好，周六、周日 {slot} 最好。"
+        "全部日子混在一起看 {slot} 最高，只是因为周末把它拉高了。按各自的最佳时间推送，"
+        "在改动的日子里预计每次打开率比 {choice} 高约 {gain}，超过可接受的 {limit}。",
+    },
+    "step.weekend.plain": {
+        "en": "Weekdays and weekends have different best times: {weekday} on Monday to Friday, {slot} on "
+        "Saturday and Sunday. Pushing at {slot} on weekends is expected to earn about {gain} more a "
+        "push than {choice} there, more than the {limit} risk you accept.",
+        "zh": "工作日和周末的最佳时间不同：周一至周五 {weekday} 最好，周六、周日 {slot} 最好。"
+        "周末改在 {slot} 推送，预计每次打开率比 {choice} 高约 {gain}，超过可接受的 {limit}。",
     },
     "step.headline.learn": {
         "en": "Keep learning: push at {slot} on most days, tomorrow at {tomorrow}",
@@ -296,7 +305,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{slot} is the best bet: if another slot were in fact better, pushing at {slot} would "
         "cost about {loss} of the rate on average, within the {limit} you accept.",
         "zh": "{slot} 是最稳妥的选择：即使其他时间其实更好，在 {slot} 推送平均也只少约 {loss}，"
-        "在可接受的 {limit} 以内。",
+        "在可接受的 {limit}以内。",
     },
     "step.why.learn": {
         "en": "{slot} leads, but choosing it now could cost about {loss} of the rate, more than the "
@@ -721,6 +730,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "report.variance.pooled": {"en": "one pooled variance", "zh": "各时段共用一个方差"},
     "report.variance.slot": {"en": "each slot its own variance (Welch)", "zh": "各时段各自的方差（Welch）"},
+    "report.beijing_time": {"en": " Beijing time", "zh": "（北京时间）"},
     "report.stamp": {
         "en": "wxtime {version} · data {file} (sha256 {hash}) · seed {seed} · generated {when}",
         "zh": "wxtime {version} · 数据 {file}（sha256 {hash}）· 随机种子 {seed} · 生成于 {when}",

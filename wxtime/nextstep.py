@@ -206,13 +206,15 @@ class NextStep:
         return self.schedule.iloc[0].to_dict()
 
     @property
-    def tomorrow_probabilities(self) -> dict:
-        """Each slot's chance on the schedule's first day (on a weekend with its own choice,
-        ``choice`` and ``weekend_choice`` swap their shares)."""
-        p = dict(self.probabilities)
-        if self.weekend_choice and int(self.tomorrow["weekday"]) >= 5:
-            p[self.choice], p[self.weekend_choice] = p[self.weekend_choice], p[self.choice]
-        return p
+    def day_shares(self) -> dict:
+        """Each slot's expected share of push days over a week (with weekends of their own,
+        five weekdays at ``probabilities`` and two with ``choice`` and ``weekend_choice``
+        swapped)."""
+        if not self.weekend_choice:
+            return dict(self.probabilities)
+        ends = dict(self.probabilities)
+        ends[self.choice], ends[self.weekend_choice] = ends[self.weekend_choice], ends[self.choice]
+        return {s: (5 * p + 2 * ends[s]) / 7 for s, p in self.probabilities.items()}
 
     @property
     def slots(self) -> list:
@@ -239,7 +241,21 @@ class NextStep:
         others = " / ".join(s for s in self.slots if s != self.choice)
         share = percent(self.explore_share, 0)
         every = max(1, round(1 / self.explore_share)) if self.explore_share > 0 else 0
-        if self.kind == "push":
+        if self.weekend_choice:
+            # The split is the news: it leads, and says why the overall ranking differs.
+            lifted = "lifted" if self.overall == self.weekend_choice else "plain"
+            parts.append(
+                t(
+                    f"step.weekend.{lifted}",
+                    lang,
+                    weekday=self.choice,
+                    slot=self.weekend_choice,
+                    choice=self.overall or self.choice,
+                    gain=pp(self.weekend_gain, 1, lang),
+                    limit=pp(self.max_loss, 2, lang),
+                )
+            )
+        elif self.kind == "push":
             parts.append(t("step.why.push", lang, slot=self.overall or self.choice))
         elif self.kind in ("choose", "learn"):
             parts.append(
@@ -269,18 +285,6 @@ class NextStep:
             )
         if self.changed:
             parts.append(t("step.changed", lang))
-        if self.weekend_choice:
-            parts.append(
-                t(
-                    "step.weekend",
-                    lang,
-                    weekday=self.choice,
-                    slot=self.weekend_choice,
-                    choice=self.overall or self.choice,
-                    gain=pp(self.weekend_gain, 2, lang),
-                    limit=pp(self.max_loss, 2, lang),
-                )
-            )
         if others and self.kind != "test":
             parts.append(t("step.explore", lang, share=share, every=every, others=others))
         if np.isfinite(self.cost_per_push):
@@ -686,6 +690,12 @@ def operating_schedule(
     else:
         loss = np.array([losses.get(s, np.nan) for s in probabilities], float)
         share = np.array(list(probabilities.values()), float)
+        if on_weekends is not None:
+            # Split weeks: each kind of day's own choice is expected to do at least as well as
+            # the overall best on its days (that is why it was chosen), so only the days that
+            # explore cost anything against it.
+            keep = np.array([s not in (choice, on_weekends) for s in probabilities])
+            loss, share = loss[keep], share[keep]
         cost = float(np.sum(share * loss) * deliveries) if np.isfinite(loss).all() else np.nan
     return NextStep(
         kind=kind,

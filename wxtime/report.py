@@ -175,7 +175,7 @@ def _test_name(name: str, lang: str) -> str:
     return t(f"test.{name}", lang)
 
 
-def tests_frame(decision, lang: str = "en") -> pd.DataFrame:
+def frame_of_tests(decision, lang: str = "en") -> pd.DataFrame:
     """The decision's tests as people read them, in ``lang``: test, comparison, estimate,
     interval, p and Holm-adjusted p as text (the page's table, and the CLI's)."""
     header = [
@@ -226,7 +226,7 @@ def health_lines(decision, lang: str = "en") -> list:
 def _tests_table(decision, lang) -> str:
     if not len(decision.tests):
         return ""
-    frame = tests_frame(decision, lang)
+    frame = frame_of_tests(decision, lang)
     rows = [[_esc(v) if i < 4 else v for i, v in enumerate(row)] for row in frame.itertuples(index=False)]
     return _table(list(frame.columns), rows, text_columns=(0,))
 
@@ -268,6 +268,21 @@ def _metrics_table(pushes, decision, lang, seed) -> str:
 
 
 SCHEDULE_FIRST_DAYS = 14  # shown on the first screen; the rest fold away
+
+
+def _beijing(stamp: str, lang: str) -> str:
+    """A ``YYYY-MM-DD HH:MM UTC`` stamp in Beijing time, as the operator's calendar reads it.
+
+    Examples
+    --------
+    >>> _beijing("2026-12-03 23:38 UTC", "zh")
+    '2026-12-04 07:38（北京时间）'
+    """
+    try:
+        when = pd.Timestamp(stamp.removesuffix(" UTC"), tz="UTC").tz_convert("Asia/Shanghai")
+    except ValueError:
+        return stamp
+    return when.strftime("%Y-%m-%d %H:%M") + t("report.beijing_time", lang)
 
 
 def _weekend_text(d, lang: str) -> str:
@@ -460,7 +475,7 @@ def render_report(
         file=source_name,
         hash=data_hash[:12] or "—",
         seed=d.seed,
-        when=d.generated_at,
+        when=_beijing(d.generated_at, lang),
     )
     context = {
         "html_lang": "zh-CN" if lang == "zh" else "en",

@@ -29,7 +29,9 @@ class Recommendation:
     summary : DataFrame
         ``slot, pushes, units, <trials>, <successes>, pooled_rate, rate_shrunk, p_best,
         expected_loss, share_tomorrow``: the estimates of the decision
-        (:func:`wxtime.decision.decide`) and each slot's probability in the next step.
+        (:func:`wxtime.decision.decide`) and each slot's share of days in the next step
+        (:attr:`wxtime.nextstep.NextStep.day_shares`: the daily probability, averaged over
+        a week when weekends have their own slot).
     next_slot : str
         Tomorrow's slot: the first day of the next step (the schedule every command shows).
     next_step : NextStep
@@ -174,7 +176,7 @@ def recommend(
         rate_shrunk=table["rate_shrunk"].reindex(c.slots).to_numpy(),
         p_best=table["p_best"].reindex(c.slots).to_numpy(),
         expected_loss=table["expected_loss"].reindex(c.slots).to_numpy(),
-        share_tomorrow=[step.tomorrow_probabilities.get(s, 0.0) for s in c.slots],
+        share_tomorrow=[step.day_shares.get(s, 0.0) for s in c.slots],
     )
     return Recommendation(
         summary=summary,
