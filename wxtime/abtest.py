@@ -733,7 +733,12 @@ def weekend_check(model: SlotModel, *, level: float = WEEKEND_LEVEL) -> dict | N
     R[:, k] = -1.0
     R[np.arange(df1), k + 1 + np.arange(df1)] = 1.0
     step = R @ f_coef
-    F = float(step @ np.linalg.solve(R @ cov @ R.T, step)) / df1
+    try:  # a slot whose pushes fit exactly leaves the robust covariance singular
+        F = float(step @ np.linalg.solve(R @ cov @ R.T, step)) / df1
+    except np.linalg.LinAlgError:
+        return None
+    if not np.isfinite(F):
+        return None
     p = float(_stats.f_sf(F, df1, df2))
     B = max(0.0, 1.0 - 1.0 / F) if F > 0 else 0.0
     # Logits at the reference weekday and weekend days (the day levels cancel in comparisons).
