@@ -327,6 +327,7 @@ class NextStep:
                 "changed": self.changed,
                 "weekend_choice": self.weekend_choice,
                 "weekend_gain": self.weekend_gain,
+                "overall": self.overall,
                 "account": self.account.kind,
                 "start": self.start,
                 "days": self.days,
