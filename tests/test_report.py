@@ -226,3 +226,24 @@ def test_the_report_reads_well_in_headless_chromium(reports, tmp_path, lang, wid
     if lang == "zh":
         cjk = len(re.findall(r"[\u4e00-\u9fff]", result["text"]))
         assert cjk > 2 * len(re.findall(r"[A-Za-z]", result["text"]))
+
+
+def test_the_weekend_sentence_matches_what_the_schedule_does():
+    """Under the weekday map: a split week, a ranking that differs below the top, no
+    difference, and data that cannot tell; never "best X on weekdays, X on weekends"."""
+    from types import SimpleNamespace
+
+    from wxtime.report import _weekend_text
+
+    check = {"differs": True, "p": 0.01, "weekday_best": "12:00", "weekend_best": "12:00"}
+    step = SimpleNamespace(weekend_choice=None)
+    same_best = _weekend_text(SimpleNamespace(weekend=check, next_step=step, result=object()), "en")
+    assert "12:00 is best on both kinds of day" in same_best
+    split = dict(check, weekend_best="21:00")
+    used = SimpleNamespace(weekend=split, next_step=SimpleNamespace(weekend_choice="21:00"), result=object())
+    assert "at 12:00 on weekdays and at 21:00 on Saturdays" in _weekend_text(used, "en")
+    assert "周六、周日 21:00" in _weekend_text(used, "zh")
+    small = SimpleNamespace(weekend=split, next_step=step, result=object())
+    assert "the gain is not above the risk accepted" in _weekend_text(small, "en")
+    none = SimpleNamespace(weekend=None, next_step=step, result=object())
+    assert "cannot be told" in _weekend_text(none, "en")

@@ -664,6 +664,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "周末各时间的排名可能不同（p = {p}：工作日最好是 {weekday}，周末是 {weekend}），"
         "但收益没有超过可接受的风险，所以每天仍选同一个时间。",
     },
+    "report.weekend.same_best": {
+        "en": "Weekends rank the other slots differently (p = {p}), but {weekday} is best on both "
+        "kinds of day, so every day keeps it.",
+        "zh": "周末其他时间的排名与工作日不同（p = {p}），但工作日和周末都是 {weekday} 最好，"
+        "所以每天都在 {weekday} 推送。",
+    },
     "report.weekend.used": {
         "en": "Weekends rank the slots differently (p = {p}): the schedule pushes at {weekday} on "
         "weekdays and at {weekend} on Saturdays and Sundays.",

@@ -292,7 +292,12 @@ def _weekend_text(d, lang: str) -> str:
         return t("report.weekend.none", lang) if d.result is not None else ""
     step = d.next_step
     used = step is not None and step.weekend_choice is not None
-    variant = "used" if used else ("differs" if check["differs"] else "same")
+    if used:
+        variant = "used"
+    elif not check["differs"]:
+        variant = "same"
+    else:  # the ranking differs, but either not at the top or not by enough to act on
+        variant = "same_best" if check["weekday_best"] == check["weekend_best"] else "differs"
     return t(
         f"report.weekend.{variant}",
         lang,
